@@ -1,0 +1,86 @@
+# kubeguard.netsec developer entry points (GNU make). See docs/development.md.
+# Longer shell logic lives in scripts/*.sh.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+VENV_BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.kubeguard-stamp
+NAMESPACE := kubeguard
+NAME := netsec
+LINK := build/collections/ansible_collections/$(NAMESPACE)/$(NAME)
+
+export PYTHON
+export PATH := $(VENV_BIN):$(PATH)
+
+.PHONY: help venv lock collection-link ansible-test-bootstrap unit sanity lint integration \
+	molecule test demo build clean distclean \
+	sandbox-up sandbox-down sandbox-status sandbox-calls
+
+help: ## Show the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  %-24s %s\n", $$1, $$2}'
+
+# --- environment -------------------------------------------------------------------
+
+venv: $(STAMP) ## Create .venv (Python 3.11) from requirements-dev.txt + constraints.txt
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	scripts/venv.sh
+
+lock: ## Re-resolve requirements-dev.txt and rewrite constraints.txt
+	scripts/lock.sh
+
+collection-link: ## Link build/collections/ansible_collections/kubeguard/netsec to this checkout
+	@scripts/collection-link.sh
+
+ansible-test-bootstrap: venv ## Install the offline pip bootstrap that ansible-test needs
+	scripts/ansible-test-bootstrap.sh
+
+# --- test stages -------------------------------------------------------------------
+
+unit: venv collection-link ## pytest tests/unit
+	scripts/pytest-stage.sh unit tests/unit
+
+sanity: venv ansible-test-bootstrap ## ansible-test sanity (all tests) on the built, installed collection
+	scripts/sanity.sh
+
+lint: venv collection-link ## ansible-lint, production profile, offline
+	scripts/lint.sh
+
+integration: venv collection-link ## pytest tests/integration (starts the sandbox)
+	scripts/pytest-stage.sh integration tests/integration
+
+molecule: venv collection-link ## molecule test for every scenario under extensions/molecule/
+	scripts/molecule.sh
+
+test: ## All stages in order: unit, sanity, lint, integration, molecule
+	scripts/test.sh
+
+# --- everything else ---------------------------------------------------------------
+
+demo: venv collection-link ## Run the demo against the sandbox (scripts/demo.sh)
+	bash scripts/demo.sh
+
+build: venv ## Build the collection tarball into build/
+	$(VENV_BIN)/ansible-galaxy collection build --force --output-path build/ .
+
+clean: ## Remove build outputs and caches (keeps .venv)
+	rm -rf build tests/output .pytest_cache .hypothesis changelogs/.plugin-cache.yaml
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
+
+distclean: clean ## clean, and remove .venv
+	rm -rf $(VENV)
+
+sandbox-up: venv ## Start the local emulated clouds
+	$(VENV_BIN)/python -m sandbox up
+
+sandbox-down: venv ## Stop the sandbox
+	$(VENV_BIN)/python -m sandbox down
+
+sandbox-status: venv ## Show sandbox status
+	$(VENV_BIN)/python -m sandbox status
+
+sandbox-calls: venv ## Show the API calls the sandbox counted
+	$(VENV_BIN)/python -m sandbox calls

@@ -1,0 +1,158 @@
+"""``python -m sandbox up | down | status | seed | reset | calls | faults | serve``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from sandbox import config, process, state
+from sandbox.client import AdminClient, SandboxUnavailable
+
+
+def _print(data) -> None:
+    print(json.dumps(data, indent=2, sort_keys=True))
+
+
+def _client() -> AdminClient:
+    endpoints = state.read_json("endpoints.json")
+    if process.running_pid() is None or not endpoints:
+        raise SandboxUnavailable("the sandbox is not running: start it with `python -m sandbox up`")
+    return AdminClient(endpoints["admin"])
+
+
+def cmd_up(args) -> int:
+    already = process.running_pid()
+    pid = process.start(config.Ports(args.base_port))
+    print(f"sandbox {'already running' if already else 'started'} (pid {pid}); "
+          f"source {state.path('env')} to use it")
+    return 0
+
+
+def cmd_down(args) -> int:
+    pid = process.stop()
+    print(f"sandbox stopped (pid {pid})" if pid else "sandbox was not running")
+    return 0
+
+
+def cmd_status(args) -> int:
+    pid = process.running_pid()
+    status = {"running": pid is not None, "pid": pid, "state_dir": str(config.state_dir())}
+    if pid is not None:
+        status["health"] = _client().health()
+    _print(status)
+    return 0 if pid is not None else 3
+
+
+def cmd_seed(args) -> int:
+    from sandbox.seed import aws  # boto3 import is slow; only here
+
+    endpoints = _client().health()["endpoints"]
+    client = _client()
+    ids = aws.seed(endpoints["aws"])
+    state.path("seed.json").write_text(json.dumps({"aws": ids}, indent=2) + "\n")
+    seeding_calls = client.reset_calls()["totals"]
+    print(f"seeded the AWS estate of {ids['cluster_name']} ({seeding_calls['writes']} writes, "
+          f"{seeding_calls['reads']} reads; counters reset)")
+    _print(ids)
+    return 0
+
+
+def cmd_reset(args) -> int:
+    _client().reset()
+    state.path("seed.json").unlink(missing_ok=True)
+    print("sandbox reset: every emulated resource, the call counters and the fault plan are cleared")
+    return cmd_seed(args) if args.seed else 0
+
+
+def calls_table(snapshot: dict) -> str:
+    """The counts as an aligned text table: one row per service and action, then the totals."""
+    rows = [("service", "action", "kind", "calls", "faults")]
+    for service, data in snapshot["services"].items():
+        for action, entry in data["actions"].items():
+            faults = ", ".join(f"{code}={n}" for code, n in sorted(entry["faults"].items())) or "-"
+            rows.append((service, action, entry["kind"], str(entry["calls"]), faults))
+    totals = snapshot["totals"]
+    rows.append(("total", "", "", f"{totals['reads']} reads, {totals['writes']} writes", str(totals["faults"])))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows)
+
+
+def cmd_calls(args) -> int:
+    client = _client()
+    snapshot = client.reset_calls() if args.reset else client.calls()
+    if args.format == "table":
+        print(calls_table(snapshot))
+    else:
+        _print(snapshot)
+    return 0
+
+
+def cmd_faults(args) -> int:
+    client = _client()
+    if args.action == "show":
+        _print(client.faults())
+    elif args.action == "clear":
+        _print(client.clear_faults())
+    else:
+        if args.file:
+            with open(args.file, encoding="utf-8") as handle:
+                plan = json.load(handle)
+            _print(client.set_faults(plan.get("rules", []), seed=plan.get("seed", args.seed)))
+        else:
+            rule = {"service": args.service, "action": args.call, "kind": args.kind, "throttle": args.throttle,
+                    "server_error": args.server_error, "conflict": args.conflict, "latency_ms": args.latency_ms}
+            _print(client.set_faults([rule], seed=args.seed))
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from sandbox import server
+
+    server.serve(config.Ports(args.base_port))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m sandbox", description="kubeguard.netsec local emulated clouds")
+    verbs = top.add_subparsers(dest="verb", required=True)
+    for name, func, text in (
+        ("up", cmd_up, "start the sandbox in the background and wait until it answers"),
+        ("serve", cmd_serve, "run the sandbox in the foreground (what `up` starts)"),
+    ):
+        sub = verbs.add_parser(name, help=text)
+        sub.add_argument("--base-port", type=int, default=config.base_port(),
+                         help=f"admin API port; services use the following ports (default {config.base_port()})")
+        sub.set_defaults(func=func)
+    verbs.add_parser("down", help="stop the sandbox").set_defaults(func=cmd_down)
+    verbs.add_parser("status", help="is it running, and where").set_defaults(func=cmd_status)
+    verbs.add_parser("seed", help="create the insecure 'before' estate").set_defaults(func=cmd_seed)
+    reset = verbs.add_parser("reset", help="drop every emulated resource, counters and faults")
+    reset.add_argument("--seed", action="store_true", help="seed again after the reset")
+    reset.set_defaults(func=cmd_reset)
+    calls = verbs.add_parser("calls", help="API calls per service and action, reads and writes, faults")
+    calls.add_argument("--reset", action="store_true", help="print the counts, then reset them")
+    calls.add_argument("--format", choices=("json", "table"), default="json")
+    calls.set_defaults(func=cmd_calls)
+    faults = verbs.add_parser("faults", help="show, set or clear injected faults")
+    faults.add_argument("action", choices=("show", "set", "clear"))
+    faults.add_argument("--throttle", type=float, default=0.0, help="rate of throttling errors (0-1)")
+    faults.add_argument("--server-error", type=float, default=0.0, help="rate of 5xx errors (0-1)")
+    faults.add_argument("--conflict", type=float, default=0.0, help="rate of 409 conflicts where the API has them")
+    faults.add_argument("--latency-ms", type=int, default=0, help="latency added to every matching call")
+    faults.add_argument("--service", default="*", help="glob on the service, e.g. ec2 or 'k8s:*'")
+    faults.add_argument("--call", default="*", help="glob on the action, e.g. 'Describe*'")
+    faults.add_argument("--kind", choices=("read", "write", "any"), default="any")
+    faults.add_argument("--seed", type=int, default=0, help="random seed, for repeatable faults")
+    faults.add_argument("--file", help="a JSON plan {seed, rules: [...]} instead of one rule from flags")
+    faults.set_defaults(func=cmd_faults)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (SandboxUnavailable, RuntimeError, ValueError) as exc:
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return 1

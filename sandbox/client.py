@@ -1,0 +1,57 @@
+"""A tiny client for the admin API, used by the CLI and by tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+
+from sandbox import config
+
+
+class SandboxUnavailable(RuntimeError):
+    """The admin API did not answer."""
+
+
+class AdminClient:
+    def __init__(self, base_url: str | None = None, timeout: float = 30.0) -> None:
+        self.base_url = base_url or os.environ.get("KUBEGUARD_SANDBOX_ADMIN_URL") or config.url(
+            config.Ports(config.base_port()).admin)
+        self.timeout = timeout
+
+    def _request(self, method: str, route: str, payload: dict | None = None) -> dict:
+        data = json.dumps(payload).encode() if payload is not None else None
+        request = urllib.request.Request(self.base_url + route, data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace")
+            raise ValueError(f"{method} {route}: HTTP {exc.code}: {detail.strip()}") from exc
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+            raise SandboxUnavailable(f"sandbox admin API at {self.base_url} did not answer: {exc}") from exc
+
+    def health(self) -> dict:
+        return self._request("GET", "/health")
+
+    def calls(self) -> dict:
+        return self._request("GET", "/calls")
+
+    def reset_calls(self) -> dict:
+        """Reset the counters; returns the counts as they were."""
+        return self._request("POST", "/calls/reset")
+
+    def faults(self) -> dict:
+        return self._request("GET", "/faults")
+
+    def set_faults(self, rules: list[dict], seed: int = 0) -> dict:
+        return self._request("PUT", "/faults", {"rules": rules, "seed": seed})
+
+    def clear_faults(self) -> dict:
+        return self._request("DELETE", "/faults")
+
+    def reset(self) -> dict:
+        """Drop every emulated resource, the counters and the fault plan."""
+        return self._request("POST", "/reset")

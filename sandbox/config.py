@@ -1,0 +1,47 @@
+"""Where the sandbox listens and keeps its state, and the fixed facts of the emulated accounts."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pathlib
+
+DEFAULT_BASE_PORT = 18700
+HOST = "127.0.0.1"
+
+AWS_REGION = "us-east-1"
+AWS_ACCOUNT_ID = "123456789012"  # moto's default account
+# moto accepts any credentials; these are the conventional fake ones, never real secrets.
+AWS_ACCESS_KEY_ID = "testing"
+AWS_SECRET_ACCESS_KEY = "testing"
+
+EKS_CLUSTER = "demo-eks"
+
+
+@dataclasses.dataclass(frozen=True)
+class Ports:
+    """Each service listens on base_port + a fixed offset."""
+
+    base: int
+
+    @property
+    def admin(self) -> int:
+        return self.base
+
+    @property
+    def aws(self) -> int:
+        return self.base + 1
+
+
+def base_port() -> int:
+    return int(os.environ.get("KUBEGUARD_SANDBOX_BASE_PORT", DEFAULT_BASE_PORT))
+
+
+def state_dir() -> pathlib.Path:
+    """sandbox/.state by default; KUBEGUARD_SANDBOX_STATE_DIR moves it (e.g. for parallel test runs)."""
+    override = os.environ.get("KUBEGUARD_SANDBOX_STATE_DIR")
+    return pathlib.Path(override) if override else pathlib.Path(__file__).resolve().parent / ".state"
+
+
+def url(port: int) -> str:
+    return f"http://{HOST}:{port}"

@@ -1,0 +1,1 @@
+"""Seed the emulated clouds with a realistic, insecure "before" estate."""

@@ -1,0 +1,167 @@
+"""The "before" estate of the EKS cluster ``demo-eks`` (us-east-1), as a busy platform team leaves it.
+
+What it creates (docs/sandbox.md has the table):
+- a VPC with two private and two public subnets, tagged for EKS and the load balancer controller;
+- the EKS cluster security group, named and tagged as EKS does, with its self-referencing rule;
+- the node security group (tagged ``kubernetes.io/cluster/demo-eks=owned``) with the usual node
+  baseline, a controller-written NodePort rule from the shared backend group, and a hand-added rule
+  that opens the whole NodePort range to 0.0.0.0/0;
+- two worker instances whose primary ENI carries only the node security group;
+- the controller's shared backend security group (exact name and tags);
+- the controller-managed frontend group of Ingress shop/storefront, open to 0.0.0.0/0 on 80 and 443,
+  and its ALB with two instance target groups on NodePorts 30080 and 32050;
+- the EKS cluster itself (DescribeCluster).
+"""
+
+from __future__ import annotations
+
+import boto3
+from botocore.config import Config
+
+from sandbox import config
+from sandbox.seed import lbc_names
+
+CLUSTER = config.EKS_CLUSTER
+VPC_NAME = f"{CLUSTER}-vpc"
+CLUSTER_SG_UNIQUE_ID = "1784213059"  # EKS appends a numeric id to the cluster group's name
+NODE_PORTS = (30080, 32050)  # the NodePorts of the two Ingress backends behind the ALB
+PUBLIC_NODEPORT_RULE_DESCRIPTION = "temp: open nodeports for ALB debugging (ops ticket 4411)"
+
+
+def clients(endpoint_url: str) -> dict:
+    session = boto3.session.Session(aws_access_key_id=config.AWS_ACCESS_KEY_ID,
+                                    aws_secret_access_key=config.AWS_SECRET_ACCESS_KEY,
+                                    region_name=config.AWS_REGION)
+    cfg = Config(retries={"mode": "standard", "max_attempts": 10})
+    return {name: session.client(name, endpoint_url=endpoint_url, config=cfg) for name in ("ec2", "eks", "elbv2")}
+
+
+def _tags(resource_type: str, tags: dict[str, str]) -> list[dict]:
+    return [{"ResourceType": resource_type, "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
+
+
+def _sg_pair(group_id: str) -> dict:
+    return {"UserIdGroupPairs": [{"GroupId": group_id}]}
+
+
+def _perm(protocol: str, from_port: int, to_port: int, source: dict, description: str = "") -> dict:
+    """One IpPermission with a single source; the description goes on that source."""
+    source = {key: [dict(item, **({"Description": description} if description else {})) for item in items]
+              for key, items in source.items()}
+    return {"IpProtocol": protocol, "FromPort": from_port, "ToPort": to_port, **source}
+
+
+def find_existing(ec2) -> str | None:
+    vpcs = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [VPC_NAME]}])["Vpcs"]
+    return vpcs[0]["VpcId"] if vpcs else None
+
+
+def seed(endpoint_url: str) -> dict:
+    """Create the estate; refuse to create it twice. Returns the ids of what was made."""
+    aws = clients(endpoint_url)
+    ec2 = aws["ec2"]
+    existing = find_existing(ec2)
+    if existing:
+        raise RuntimeError(f"the AWS estate is already seeded (VPC {existing}); run `python -m sandbox reset` first")
+    ids: dict = {"cluster_name": CLUSTER, "region": config.AWS_REGION}
+
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=_tags("vpc", {
+        "Name": VPC_NAME, f"kubernetes.io/cluster/{CLUSTER}": "shared"}))["Vpc"]["VpcId"]
+    ids["vpc_id"] = vpc_id
+    subnets = {}
+    for name, cidr, zone, role in (
+        ("private-a", "10.0.0.0/19", "us-east-1a", "kubernetes.io/role/internal-elb"),
+        ("private-b", "10.0.32.0/19", "us-east-1b", "kubernetes.io/role/internal-elb"),
+        ("public-a", "10.0.96.0/22", "us-east-1a", "kubernetes.io/role/elb"),
+        ("public-b", "10.0.100.0/22", "us-east-1b", "kubernetes.io/role/elb"),
+    ):
+        subnets[name] = ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone,
+                                          TagSpecifications=_tags("subnet", {
+                                              "Name": f"{CLUSTER}-{name}", role: "1",
+                                              f"kubernetes.io/cluster/{CLUSTER}": "shared"}))["Subnet"]["SubnetId"]
+    ids["subnets"] = subnets
+
+    def group(name: str, description: str, tags: dict[str, str]) -> str:
+        return ec2.create_security_group(GroupName=name, Description=description, VpcId=vpc_id,
+                                         TagSpecifications=_tags("security-group", {"Name": name, **tags}))["GroupId"]
+
+    cluster_sg_name = f"eks-cluster-sg-{CLUSTER}-{CLUSTER_SG_UNIQUE_ID}"
+    cluster_sg = group(cluster_sg_name,
+                       "EKS created security group applied to ENI that is attached to EKS Control Plane master "
+                       "nodes, as well as any managed workloads.",
+                       {f"kubernetes.io/cluster/{CLUSTER}": "owned", "aws:eks:cluster-name": CLUSTER})
+    node_sg = group(f"{CLUSTER}-node", "EKS node shared security group",
+                    {f"kubernetes.io/cluster/{CLUSTER}": "owned"})
+    backend_sg = ec2.create_security_group(
+        GroupName=lbc_names.backend_sg_name(CLUSTER), Description=lbc_names.BACKEND_SG_DESCRIPTION, VpcId=vpc_id,
+        TagSpecifications=_tags("security-group", lbc_names.backend_sg_tags(CLUSTER)))["GroupId"]
+    frontend_name = lbc_names.ingress_managed_sg_name(CLUSTER, "shop", "storefront")
+    frontend_sg = ec2.create_security_group(
+        GroupName=frontend_name, Description=lbc_names.MANAGED_SG_DESCRIPTION, VpcId=vpc_id,
+        TagSpecifications=_tags("security-group", lbc_names.ingress_managed_sg_tags(
+            CLUSTER, config.AWS_REGION, "shop", "storefront")))["GroupId"]
+    ids["security_groups"] = {"cluster": cluster_sg, "node": node_sg, "backend": backend_sg,
+                              "frontend_storefront": frontend_sg}
+
+    ec2.authorize_security_group_ingress(GroupId=cluster_sg, IpPermissions=[
+        {"IpProtocol": "-1", **_sg_pair(cluster_sg)}])
+    ec2.authorize_security_group_ingress(GroupId=node_sg, IpPermissions=[
+        _perm("tcp", 443, 443, _sg_pair(cluster_sg), "Cluster API to node groups"),
+        _perm("tcp", 10250, 10250, _sg_pair(cluster_sg), "Cluster API to node kubelets"),
+        _perm("tcp", 53, 53, _sg_pair(node_sg), "Node to node CoreDNS"),
+        _perm("udp", 53, 53, _sg_pair(node_sg), "Node to node CoreDNS UDP"),
+        _perm("tcp", 1025, 65535, _sg_pair(node_sg), "Node to node ingress on ephemeral ports"),
+        _perm("tcp", 9443, 9443, _sg_pair(cluster_sg), "Cluster API to node 9443/tcp webhook"),
+        _perm("tcp", min(NODE_PORTS), max(NODE_PORTS), _sg_pair(backend_sg), lbc_names.TGB_RULE_DESCRIPTION),
+        _perm("tcp", 30000, 32767, {"IpRanges": [{"CidrIp": "0.0.0.0/0"}]}, PUBLIC_NODEPORT_RULE_DESCRIPTION),
+    ])
+    ec2.authorize_security_group_ingress(GroupId=frontend_sg, IpPermissions=[
+        _perm("tcp", port, port, {"IpRanges": [{"CidrIp": "0.0.0.0/0"}]}) for port in (80, 443)])
+
+    ids["instances"] = _workers(ec2, subnets, node_sg)
+    ids["load_balancer"] = _storefront_alb(aws["elbv2"], vpc_id, subnets, [frontend_sg, backend_sg],
+                                           ids["instances"])
+    aws["eks"].create_cluster(
+        name=CLUSTER, version="1.31", roleArn=f"arn:aws:iam::{config.AWS_ACCOUNT_ID}:role/{CLUSTER}-cluster",
+        resourcesVpcConfig={"subnetIds": list(subnets.values()), "securityGroupIds": [],
+                            "endpointPublicAccess": True, "endpointPrivateAccess": True},
+        kubernetesNetworkConfig={"serviceIpv4Cidr": "172.20.0.0/16", "ipFamily": "ipv4"},
+        tags={"team": "platform"})
+    return ids
+
+
+def _workers(ec2, subnets: dict, node_sg: str) -> list[str]:
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    instance_ids = []
+    for index, subnet in enumerate((subnets["private-a"], subnets["private-b"])):
+        instance = ec2.run_instances(
+            ImageId=image, InstanceType="m5.large", MinCount=1, MaxCount=1,
+            NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": subnet, "Groups": [node_sg]}],
+            TagSpecifications=_tags("instance", {
+                "Name": f"{CLUSTER}-default-node-{index}", "eks:cluster-name": CLUSTER,
+                "eks:nodegroup-name": "default", f"kubernetes.io/cluster/{CLUSTER}": "owned"}))["Instances"][0]
+        instance_ids.append(instance["InstanceId"])
+    return instance_ids
+
+
+def _storefront_alb(elbv2, vpc_id: str, subnets: dict, groups: list[str], instances: list[str]) -> dict:
+    tags = [{"Key": "elbv2.k8s.aws/cluster", "Value": CLUSTER},
+            {"Key": "ingress.k8s.aws/stack", "Value": "shop/storefront"},
+            {"Key": "ingress.k8s.aws/resource", "Value": "LoadBalancer"}]
+    name = lbc_names.ingress_managed_sg_name(CLUSTER, "shop", "storefront")
+    lb_arn = elbv2.create_load_balancer(Name=name, Subnets=[subnets["public-a"], subnets["public-b"]],
+                                       SecurityGroups=groups, Scheme="internet-facing", Type="application",
+                                       Tags=tags)["LoadBalancers"][0]["LoadBalancerArn"]
+    target_groups = []
+    for port in NODE_PORTS:
+        tg_arn = elbv2.create_target_group(Name=f"k8s-shop-np{port}", Protocol="HTTP", Port=port, VpcId=vpc_id,
+                                           TargetType="instance", HealthCheckPort="traffic-port",
+                                           Tags=tags[:2])["TargetGroups"][0]["TargetGroupArn"]
+        elbv2.register_targets(TargetGroupArn=tg_arn, Targets=[{"Id": i, "Port": port} for i in instances])
+        target_groups.append(tg_arn)
+    listener = elbv2.create_listener(LoadBalancerArn=lb_arn, Protocol="HTTP", Port=80,
+                                     DefaultActions=[{"Type": "forward", "TargetGroupArn": target_groups[0]}])
+    elbv2.create_rule(ListenerArn=listener["Listeners"][0]["ListenerArn"], Priority=10,
+                      Conditions=[{"Field": "path-pattern", "Values": ["/api/*"]}],
+                      Actions=[{"Type": "forward", "TargetGroupArn": target_groups[1]}])
+    return {"arn": lb_arn, "target_groups": target_groups}

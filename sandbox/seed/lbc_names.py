@@ -1,0 +1,47 @@
+"""Names and tags exactly as the AWS Load Balancer Controller computes them (reference B.1, B.2).
+
+Kept here, independent of the collection's own implementation, so tests can cross-check both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+_NON_ALNUM = re.compile(r"[^A-Za-z0-9]")
+
+
+def _sanitize(value: str) -> str:
+    return _NON_ALNUM.sub("", value)
+
+
+def _sha10(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:10]
+
+
+def backend_sg_name(cluster: str) -> str:
+    """``k8s-traffic-<alnum cluster, max 232>-<sha256(cluster)[:10]>``."""
+    return f"k8s-traffic-{_sanitize(cluster)[:232]}-{_sha10(cluster)}"
+
+
+def backend_sg_tags(cluster: str) -> dict[str, str]:
+    return {"elbv2.k8s.aws/cluster": cluster, "elbv2.k8s.aws/resource": "backend-sg"}
+
+
+BACKEND_SG_DESCRIPTION = "[k8s] Shared Backend SecurityGroup for LoadBalancer"
+MANAGED_SG_DESCRIPTION = "[k8s] Managed SecurityGroup for LoadBalancer"
+TGB_RULE_DESCRIPTION = "elbv2.k8s.aws/targetGroupBinding=shared"
+
+
+def ingress_managed_sg_name(cluster: str, namespace: str, ingress: str) -> str:
+    """Frontend group of an Ingress in its implicit IngressGroup: ``k8s-<ns:8>-<name:8>-<hash:10>``."""
+    return f"k8s-{_sanitize(namespace)[:8]}-{_sanitize(ingress)[:8]}-{_sha10(cluster + namespace + '/' + ingress)}"
+
+
+def ingress_managed_sg_tags(cluster: str, region: str, namespace: str, ingress: str) -> dict[str, str]:
+    return {
+        "elbv2.k8s.aws/cluster": cluster,
+        "elbv2.k8s.aws/cluster-region": region,
+        "ingress.k8s.aws/stack": f"{namespace}/{ingress}",
+        "ingress.k8s.aws/resource": "ManagedLBSecurityGroup",
+    }

@@ -1,0 +1,1 @@
+"""The emulated services and the adapters that teach the middleware their wire protocols."""

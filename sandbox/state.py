@@ -1,0 +1,78 @@
+"""Files the running sandbox leaves for its users in the state directory.
+
+``env`` (shell exports), ``endpoints.json``, ``kubeconfig``, ``inventory.yml``; ``sandbox.pid`` and
+``sandbox.log`` belong to the process itself, ``seed.json`` to the last seed.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import shlex
+
+import yaml
+
+from sandbox import config
+
+RUNTIME_FILES = ("env", "endpoints.json", "kubeconfig", "inventory.yml", "seed.json", "sandbox.pid")
+
+
+def path(name: str) -> pathlib.Path:
+    return config.state_dir() / name
+
+
+def environment(ports: config.Ports) -> dict[str, str]:
+    """The variables a client needs to talk to the sandbox instead of a cloud."""
+    return {
+        "AWS_ENDPOINT_URL": config.url(ports.aws),
+        "AWS_ACCESS_KEY_ID": config.AWS_ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": config.AWS_SECRET_ACCESS_KEY,
+        "AWS_REGION": config.AWS_REGION,
+        "AWS_DEFAULT_REGION": config.AWS_REGION,
+        "KUBECONFIG": str(path("kubeconfig")),
+        "KUBEGUARD_SANDBOX_ADMIN_URL": config.url(ports.admin),
+    }
+
+
+def kubeconfig() -> dict:
+    """No emulated clusters yet: a valid, empty kubeconfig so clients fail with a clear 'no context'."""
+    return {"apiVersion": "v1", "kind": "Config", "clusters": [], "contexts": [], "users": [],
+            "current-context": "", "preferences": {}}
+
+
+def inventory(ports: config.Ports) -> dict:
+    host_vars = {
+        "ansible_connection": "local",
+        "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+    }
+    group_vars = {
+        "aws_endpoint_url": config.url(ports.aws),
+        "aws_region": config.AWS_REGION,
+        "aws_access_key": config.AWS_ACCESS_KEY_ID,
+        "aws_secret_key": config.AWS_SECRET_ACCESS_KEY,
+        "eks_cluster_name": config.EKS_CLUSTER,
+        "kubeguard_sandbox_admin_url": config.url(ports.admin),
+    }
+    return {"all": {"children": {"sandbox": {"hosts": {"localhost": host_vars}, "vars": group_vars}}}}
+
+
+def write_all(ports: config.Ports, endpoints: dict) -> None:
+    directory = config.state_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    env_lines = [f"export {key}={shlex.quote(value)}" for key, value in environment(ports).items()]
+    path("env").write_text("\n".join(env_lines) + "\n")
+    path("endpoints.json").write_text(json.dumps({"admin": config.url(ports.admin), **endpoints}, indent=2) + "\n")
+    path("kubeconfig").write_text(yaml.safe_dump(kubeconfig(), sort_keys=False))
+    path("inventory.yml").write_text(yaml.safe_dump(inventory(ports), sort_keys=False))
+
+
+def clear_runtime() -> None:
+    for name in RUNTIME_FILES:
+        path(name).unlink(missing_ok=True)
+
+
+def read_json(name: str) -> dict | None:
+    try:
+        return json.loads(path(name).read_text())
+    except FileNotFoundError:
+        return None

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `make venv`: (re)create .venv from the pinned lock.
+#   requirements-dev.txt  top-level dev/test tools, exact pins (includes requirements.txt)
+#   constraints.txt       every transitive package pinned (and pip itself)
+# The Makefile calls this when .venv is missing or a requirements file is newer than
+# the stamp file; the venv is then rebuilt from scratch so it matches the lock exactly.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "${repo_root}"
+
+python="${PYTHON:-python3.11}"
+stamp="${venv_dir}/.kubeguard-stamp"
+
+if ! command -v "${python}" >/dev/null 2>&1; then
+    echo "venv: ${python} not found (this project needs Python 3.11)" >&2
+    exit 1
+fi
+"${python}" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "venv: Python 3.11 is required, got %s" % sys.version.split()[0])'
+
+rm -rf "${venv_dir}"
+echo "venv: creating ${venv_dir#"${repo_root}/"} with $("${python}" --version)"
+"${python}" -m venv "${venv_dir}"
+
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+set -o pipefail
+"${venv_bin}/python" -m pip install --quiet --upgrade pip -c constraints.txt 2>&1 | pip_filter
+echo "venv: installing requirements-dev.txt with constraints.txt"
+"${venv_bin}/python" -m pip install --quiet -r requirements-dev.txt -c constraints.txt 2>&1 | pip_filter
+"${venv_bin}/python" -m pip check
+
+touch "${stamp}"
+echo "venv: ready ($("${venv_bin}/ansible" --version | head -n1), $("${venv_bin}/python" --version))"

@@ -1,0 +1,102 @@
+"""The seeded 'before' estate matches what EKS and the load balancer controller would have left."""
+
+import hashlib
+
+from conftest import run_cli
+
+CLUSTER = "demo-eks"
+
+
+def tags(resource):
+    return {t["Key"]: t["Value"] for t in resource.get("Tags", [])}
+
+
+def rules_of(group):
+    """(protocol, from, to, source, description) per source of each inbound permission."""
+    out = set()
+    for perm in group["IpPermissions"]:
+        key = (perm["IpProtocol"], perm.get("FromPort"), perm.get("ToPort"))
+        for pair in perm["UserIdGroupPairs"]:
+            out.add(key + (pair["GroupId"], pair.get("Description", "")))
+        for cidr in perm["IpRanges"]:
+            out.add(key + (cidr["CidrIp"], cidr.get("Description", "")))
+    return out
+
+
+def test_backend_group_has_the_controllers_exact_name_and_tags(seeded, aws):
+    ec2 = aws("ec2")
+    expected_name = "k8s-traffic-demoeks-" + hashlib.sha256(CLUSTER.encode()).hexdigest()[:10]
+    found = ec2.describe_security_groups(Filters=[
+        {"Name": "vpc-id", "Values": [seeded["vpc_id"]]},
+        {"Name": "tag:elbv2.k8s.aws/cluster", "Values": [CLUSTER]},
+        {"Name": "tag:elbv2.k8s.aws/resource", "Values": ["backend-sg"]}])["SecurityGroups"]
+    assert [g["GroupId"] for g in found] == [seeded["security_groups"]["backend"]]
+    backend = found[0]
+    assert backend["GroupName"] == expected_name
+    assert backend["Description"] == "[k8s] Shared Backend SecurityGroup for LoadBalancer"
+    assert tags(backend) == {"elbv2.k8s.aws/cluster": CLUSTER, "elbv2.k8s.aws/resource": "backend-sg"}
+    assert backend["IpPermissions"] == []
+
+
+def test_node_group_rules_tags_and_enis(seeded, aws):
+    ec2 = aws("ec2")
+    sgs = seeded["security_groups"]
+    node = ec2.describe_security_groups(GroupIds=[sgs["node"]])["SecurityGroups"][0]
+    assert tags(node)[f"kubernetes.io/cluster/{CLUSTER}"] == "owned"
+    rules = rules_of(node)
+    assert ("tcp", 30080, 32050, sgs["backend"], "elbv2.k8s.aws/targetGroupBinding=shared") in rules
+    public = [r for r in rules if r[3] == "0.0.0.0/0"]
+    assert [(r[0], r[1], r[2]) for r in public] == [("tcp", 30000, 32767)]
+    assert "kubeguard:" not in public[0][4]  # hand-made: no collection marker
+    assert ("tcp", 10250, 10250, sgs["cluster"], "Cluster API to node kubelets") in rules
+
+    enis = ec2.describe_network_interfaces(Filters=[
+        {"Name": "attachment.instance-id", "Values": seeded["instances"]}])["NetworkInterfaces"]
+    assert len(enis) == 2
+    for eni in enis:
+        assert eni["Attachment"]["DeviceIndex"] == 0
+        assert [g["GroupId"] for g in eni["Groups"]] == [sgs["node"]]
+
+
+def test_exactly_one_group_on_the_node_enis_carries_the_cluster_tag(seeded, aws):
+    ec2 = aws("ec2")
+    tagged = ec2.describe_security_groups(Filters=[
+        {"Name": "vpc-id", "Values": [seeded["vpc_id"]]},
+        {"Name": "tag-key", "Values": [f"kubernetes.io/cluster/{CLUSTER}"]}])["SecurityGroups"]
+    # the cluster group and the node group are both tagged, as on a real cluster, but only one is on the nodes
+    assert {g["GroupId"] for g in tagged} == {seeded["security_groups"]["cluster"], seeded["security_groups"]["node"]}
+
+
+def test_cluster_group_is_named_and_tagged_like_eks(seeded, aws):
+    group = aws("ec2").describe_security_groups(GroupIds=[seeded["security_groups"]["cluster"]])["SecurityGroups"][0]
+    assert group["GroupName"].startswith(f"eks-cluster-sg-{CLUSTER}-")
+    assert tags(group) == {"Name": group["GroupName"], f"kubernetes.io/cluster/{CLUSTER}": "owned",
+                           "aws:eks:cluster-name": CLUSTER}
+    assert rules_of(group) == {("-1", None, None, group["GroupId"], "")}
+
+
+def test_managed_frontend_group_is_open_to_the_world_on_80_and_443(seeded, aws):
+    group = aws("ec2").describe_security_groups(
+        GroupIds=[seeded["security_groups"]["frontend_storefront"]])["SecurityGroups"][0]
+    assert tags(group)["ingress.k8s.aws/resource"] == "ManagedLBSecurityGroup"
+    assert tags(group)["ingress.k8s.aws/stack"] == "shop/storefront"
+    assert group["Description"] == "[k8s] Managed SecurityGroup for LoadBalancer"
+    assert rules_of(group) == {("tcp", 80, 80, "0.0.0.0/0", ""), ("tcp", 443, 443, "0.0.0.0/0", "")}
+
+
+def test_eks_cluster_and_alb_are_described(seeded, aws):
+    cluster = aws("eks").describe_cluster(name=CLUSTER)["cluster"]
+    assert sorted(cluster["resourcesVpcConfig"]["subnetIds"]) == sorted(seeded["subnets"].values())
+    lb = aws("elbv2").describe_load_balancers(LoadBalancerArns=[seeded["load_balancer"]["arn"]])["LoadBalancers"][0]
+    assert sorted(lb["SecurityGroups"]) == sorted([seeded["security_groups"]["frontend_storefront"],
+                                                   seeded["security_groups"]["backend"]])
+    ports = sorted(tg["Port"] for tg in aws("elbv2").describe_target_groups(
+        LoadBalancerArn=seeded["load_balancer"]["arn"])["TargetGroups"])
+    assert ports == [30080, 32050]
+
+
+def test_seed_refuses_to_run_twice_and_leaves_counters_clean(sandbox_env, seeded, admin):
+    assert admin.calls()["totals"] == {"reads": 0, "writes": 0, "faults": 0}
+    again = run_cli("seed", env=sandbox_env, check=False)
+    assert again.returncode == 1
+    assert "already seeded" in again.stderr

@@ -1,0 +1,48 @@
+"""up / status / down of a separate sandbox: state files, process and ports."""
+
+import json
+import os
+import socket
+
+import yaml
+
+from conftest import TEST_BASE_PORT, read_env_file, run_cli
+
+
+def port_open(port):
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_up_writes_state_and_down_leaves_nothing_behind(tmp_path):
+    base = TEST_BASE_PORT + 50
+    env = dict(os.environ, KUBEGUARD_SANDBOX_STATE_DIR=str(tmp_path), KUBEGUARD_SANDBOX_BASE_PORT=str(base))
+    try:
+        run_cli("up", env=env)
+        pid = int((tmp_path / "sandbox.pid").read_text())
+        assert json.loads(run_cli("status", env=env).stdout)["running"] is True
+        endpoints = json.loads((tmp_path / "endpoints.json").read_text())
+        assert endpoints == {"admin": f"http://127.0.0.1:{base}", "aws": f"http://127.0.0.1:{base + 1}"}
+        variables = read_env_file(tmp_path / "env")
+        assert variables["AWS_ENDPOINT_URL"] == endpoints["aws"]
+        assert variables["KUBECONFIG"] == str(tmp_path / "kubeconfig")
+        assert yaml.safe_load((tmp_path / "kubeconfig").read_text())["kind"] == "Config"
+        inventory = yaml.safe_load((tmp_path / "inventory.yml").read_text())
+        assert "localhost" in inventory["all"]["children"]["sandbox"]["hosts"]
+        assert "already running" in run_cli("up", env=env).stdout
+    finally:
+        run_cli("down", env=env)
+    assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split(") ")[1][0] == "Z"
+    assert not port_open(base) and not port_open(base + 1)
+    assert not (tmp_path / "sandbox.pid").exists()
+    status = run_cli("status", env=env, check=False)
+    assert status.returncode == 3 and json.loads(status.stdout)["running"] is False
+    assert "was not running" in run_cli("down", env=env).stdout
+
+
+def test_commands_that_need_a_running_sandbox_say_so(tmp_path):
+    env = dict(os.environ, KUBEGUARD_SANDBOX_STATE_DIR=str(tmp_path), KUBEGUARD_SANDBOX_BASE_PORT=str(TEST_BASE_PORT + 60))
+    result = run_cli("calls", env=env, check=False)
+    assert result.returncode == 1
+    assert "not running" in result.stderr
