@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import urllib.request
+from typing import Callable
 
 from werkzeug.wrappers import Request, Response
 
@@ -18,11 +18,12 @@ def _json(data, status: int = 200) -> Response:
 class AdminApp:
     """Routes: GET /health, GET /calls, POST /calls/reset, GET|PUT|DELETE /faults, POST /reset."""
 
-    def __init__(self, ledger: CallLedger, faults: FaultPlan, endpoints: dict, reset_urls: list[str]) -> None:
+    def __init__(self, ledger: CallLedger, faults: FaultPlan, endpoints: dict,
+                 resets: list[Callable[[], None]]) -> None:
         self.ledger = ledger
         self.faults = faults
         self.endpoints = endpoints
-        self.reset_urls = reset_urls  # service-side reset hooks (e.g. moto's /moto-api/reset)
+        self.resets = resets  # one per service: drop every emulated resource
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -46,8 +47,8 @@ class AdminApp:
             self.faults.clear()
             return _json(self.faults.describe())
         if key == ("POST", "/reset"):
-            for reset_url in self.reset_urls:
-                urllib.request.urlopen(urllib.request.Request(reset_url, method="POST"), timeout=30).read()
+            for reset in self.resets:
+                reset()
             self.faults.clear()
             self.ledger.reset()
             return _json({"status": "reset"})

@@ -45,16 +45,18 @@ def cmd_status(args) -> int:
 
 
 def cmd_seed(args) -> int:
-    from sandbox.seed import aws  # boto3 import is slow; only here
+    from sandbox.seed import aws, k8s  # boto3 import is slow; only here
 
     endpoints = _client().health()["endpoints"]
     client = _client()
     ids = aws.seed(endpoints["aws"])
-    state.path("seed.json").write_text(json.dumps({"aws": ids}, indent=2) + "\n")
+    k8s_ids = k8s.seed(endpoints, aws_ids=ids)
+    state.path("seed.json").write_text(json.dumps({"aws": ids, "k8s": k8s_ids}, indent=2) + "\n")
     seeding_calls = client.reset_calls()["totals"]
-    print(f"seeded the AWS estate of {ids['cluster_name']} ({seeding_calls['writes']} writes, "
-          f"{seeding_calls['reads']} reads; counters reset)")
-    _print(ids)
+    print(f"seeded the AWS estate of {ids['cluster_name']} and the Kubernetes estates of "
+          f"{', '.join(k8s_ids)} ({seeding_calls['writes']} writes, {seeding_calls['reads']} reads; counters reset)")
+    _print({"aws": ids, "k8s": {name: {k: v for k, v in made.items() if k != "objects"}
+                                for name, made in k8s_ids.items()}})
     return 0
 
 

@@ -16,6 +16,8 @@ AWS_ACCESS_KEY_ID = "testing"
 AWS_SECRET_ACCESS_KEY = "testing"
 
 EKS_CLUSTER = "demo-eks"
+# Any bearer token is accepted by the Kubernetes emulator; this one only marks sandbox kubeconfigs.
+K8S_TOKEN = "kubeguard-sandbox-token"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +33,10 @@ class Ports:
     @property
     def aws(self) -> int:
         return self.base + 1
+
+    def k8s(self, index: int) -> int:
+        """The API server of the index-th emulated cluster (sandbox.k8s.cluster.CLUSTERS order)."""
+        return self.base + 11 + index
 
 
 def base_port() -> int:

@@ -10,6 +10,7 @@ import dataclasses
 import logging
 import signal
 import threading
+import urllib.request
 from typing import Callable
 
 from werkzeug.serving import make_server
@@ -22,21 +23,56 @@ from sandbox.proxy.middleware import AccountingMiddleware
 
 
 @dataclasses.dataclass
-class ServiceSpec:
-    """One emulated service: how to build its WSGI app and adapter, and where it listens."""
+class Service:
+    """One emulated service: its WSGI app and adapter, where it listens, and how to empty it."""
 
     name: str
     port: int
-    make_app: Callable
-    make_adapter: Callable
-    reset_path: str | None = None
+    app: Callable
+    adapter: object
+    reset: Callable[[], None]
     request_handler: type | None = None  # a werkzeug WSGIRequestHandler subclass, if the service needs one
 
 
-def service_specs(ports: config.Ports) -> list[ServiceSpec]:
+class Swappable:
+    """A WSGI app whose target can be replaced (a reset builds a fresh cluster behind the same port)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+
+def aws_service(ports: config.Ports) -> Service:
     from sandbox.services import aws  # imported here: moto is slow to import
 
-    return [ServiceSpec("aws", ports.aws, aws.make_app, aws.make_adapter, aws.reset_path(), aws.request_handler())]
+    url = config.url(ports.aws) + aws.reset_path()
+
+    def reset() -> None:
+        urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=30).read()
+
+    return Service("aws", ports.aws, aws.make_app(), aws.make_adapter(), reset, aws.request_handler())
+
+
+def k8s_services(ports: config.Ports) -> list[Service]:
+    from sandbox.k8s.cluster import CLUSTERS
+    from sandbox.services import k8s
+
+    services = []
+    for index, spec in enumerate(CLUSTERS):
+        port = ports.k8s(index)
+        url = config.url(port)
+        cluster, app, adapter = k8s.make(spec, url)
+        front = Swappable(app)
+        holder = {"cluster": cluster}
+
+        def reset(spec=spec, url=url, front=front, holder=holder) -> None:
+            holder["cluster"].stop()
+            holder["cluster"], front.app, _ = k8s.make(spec, url)
+
+        services.append(Service(f"k8s:{spec.name}", port, front, adapter, reset))
+    return services
 
 
 class Sandbox:
@@ -46,17 +82,17 @@ class Sandbox:
         self.ports = ports
         self.ledger = CallLedger()
         self.faults = FaultPlan()
-        self.specs = service_specs(ports)
-        self.endpoints = {spec.name: config.url(spec.port) for spec in self.specs}
+        self.services = [aws_service(ports)] + k8s_services(ports)
+        self.endpoints = {service.name: config.url(service.port) for service in self.services}
         self._servers = []
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        for spec in self.specs:
-            app = AccountingMiddleware(spec.make_app(), spec.make_adapter(), self.ledger, self.faults)
-            self._serve(app, spec.port, spec.request_handler)
-        reset_urls = [self.endpoints[s.name] + s.reset_path for s in self.specs if s.reset_path]
-        self._serve(AdminApp(self.ledger, self.faults, self.endpoints, reset_urls), self.ports.admin)
+        for service in self.services:
+            app = AccountingMiddleware(service.app, service.adapter, self.ledger, self.faults)
+            self._serve(app, service.port, service.request_handler)
+        self._serve(AdminApp(self.ledger, self.faults, self.endpoints, [s.reset for s in self.services]),
+                    self.ports.admin)
 
     def _serve(self, app, port: int, request_handler: type | None = None) -> None:
         server = make_server(config.HOST, port, app, threaded=True, request_handler=request_handler)

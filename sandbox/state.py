@@ -34,10 +34,17 @@ def environment(ports: config.Ports) -> dict[str, str]:
     }
 
 
-def kubeconfig() -> dict:
-    """No emulated clusters yet: a valid, empty kubeconfig so clients fail with a clear 'no context'."""
-    return {"apiVersion": "v1", "kind": "Config", "clusters": [], "contexts": [], "users": [],
-            "current-context": "", "preferences": {}}
+def kubeconfig(endpoints: dict) -> dict:
+    """One cluster, user and context per emulated cluster, named after it; demo-eks is the current one."""
+    names = [key.split(":", 1)[1] for key in endpoints if key.startswith("k8s:")]
+    return {
+        "apiVersion": "v1", "kind": "Config", "preferences": {},
+        "clusters": [{"name": n, "cluster": {"server": endpoints[f"k8s:{n}"]}} for n in names],
+        "users": [{"name": f"{n}-admin", "user": {"token": config.K8S_TOKEN}} for n in names],
+        "contexts": [{"name": n, "context": {"cluster": n, "user": f"{n}-admin", "namespace": "default"}}
+                     for n in names],
+        "current-context": config.EKS_CLUSTER if config.EKS_CLUSTER in names else (names[0] if names else ""),
+    }
 
 
 def inventory(ports: config.Ports) -> dict:
@@ -51,6 +58,7 @@ def inventory(ports: config.Ports) -> dict:
         "aws_access_key": config.AWS_ACCESS_KEY_ID,
         "aws_secret_key": config.AWS_SECRET_ACCESS_KEY,
         "eks_cluster_name": config.EKS_CLUSTER,
+        "kubeconfig_path": str(path("kubeconfig")),
         "kubeguard_sandbox_admin_url": config.url(ports.admin),
     }
     return {"all": {"children": {"sandbox": {"hosts": {"localhost": host_vars}, "vars": group_vars}}}}
@@ -62,7 +70,7 @@ def write_all(ports: config.Ports, endpoints: dict) -> None:
     env_lines = [f"export {key}={shlex.quote(value)}" for key, value in environment(ports).items()]
     path("env").write_text("\n".join(env_lines) + "\n")
     path("endpoints.json").write_text(json.dumps({"admin": config.url(ports.admin), **endpoints}, indent=2) + "\n")
-    path("kubeconfig").write_text(yaml.safe_dump(kubeconfig(), sort_keys=False))
+    path("kubeconfig").write_text(yaml.safe_dump(kubeconfig(endpoints), sort_keys=False))
     path("inventory.yml").write_text(yaml.safe_dump(inventory(ports), sort_keys=False))
 
 

@@ -9,7 +9,10 @@ What it creates (docs/sandbox.md has the table):
 - two worker instances whose primary ENI carries only the node security group;
 - the controller's shared backend security group (exact name and tags);
 - the controller-managed frontend group of Ingress shop/storefront, open to 0.0.0.0/0 on 80 and 443,
-  and its ALB with two instance target groups on NodePorts 30080 and 32050;
+  and its ALB with two instance target groups on NodePorts 30080 and 32050; the managed frontend
+  group of shop/catalog (80 from 0.0.0.0/0);
+- two hand-made frontend groups (``shop-alb-public``, ``shop-alb-office``) that the Ingresses with
+  custom ``security-groups`` annotations name;
 - the EKS cluster itself (DescribeCluster).
 """
 
@@ -26,6 +29,10 @@ VPC_NAME = f"{CLUSTER}-vpc"
 CLUSTER_SG_UNIQUE_ID = "1784213059"  # EKS appends a numeric id to the cluster group's name
 NODE_PORTS = (30080, 32050)  # the NodePorts of the two Ingress backends behind the ALB
 PUBLIC_NODEPORT_RULE_DESCRIPTION = "temp: open nodeports for ALB debugging (ops ticket 4411)"
+# Hand-made frontend groups that Ingresses shop/admin and shop/partner-api name in
+# alb.ingress.kubernetes.io/security-groups (the controller resolves names by tag:Name + vpc-id).
+CUSTOM_FRONTEND_GROUPS = ("shop-alb-public", "shop-alb-office")
+OFFICE_CIDR = "203.0.113.0/24"
 
 
 def clients(endpoint_url: str) -> dict:
@@ -100,8 +107,16 @@ def seed(endpoint_url: str) -> dict:
         GroupName=frontend_name, Description=lbc_names.MANAGED_SG_DESCRIPTION, VpcId=vpc_id,
         TagSpecifications=_tags("security-group", lbc_names.ingress_managed_sg_tags(
             CLUSTER, config.AWS_REGION, "shop", "storefront")))["GroupId"]
+    catalog_sg = ec2.create_security_group(
+        GroupName=lbc_names.ingress_managed_sg_name(CLUSTER, "shop", "catalog"),
+        Description=lbc_names.MANAGED_SG_DESCRIPTION, VpcId=vpc_id,
+        TagSpecifications=_tags("security-group", lbc_names.ingress_managed_sg_tags(
+            CLUSTER, config.AWS_REGION, "shop", "catalog")))["GroupId"]
+    public_sg = group(CUSTOM_FRONTEND_GROUPS[0], "ALB frontend for shop admin and partner APIs (public)", {})
+    office_sg = group(CUSTOM_FRONTEND_GROUPS[1], "ALB frontend for shop admin (office only)", {})
     ids["security_groups"] = {"cluster": cluster_sg, "node": node_sg, "backend": backend_sg,
-                              "frontend_storefront": frontend_sg}
+                              "frontend_storefront": frontend_sg, "frontend_catalog": catalog_sg,
+                              "custom_public": public_sg, "custom_office": office_sg}
 
     ec2.authorize_security_group_ingress(GroupId=cluster_sg, IpPermissions=[
         {"IpProtocol": "-1", **_sg_pair(cluster_sg)}])
@@ -117,6 +132,12 @@ def seed(endpoint_url: str) -> dict:
     ])
     ec2.authorize_security_group_ingress(GroupId=frontend_sg, IpPermissions=[
         _perm("tcp", port, port, {"IpRanges": [{"CidrIp": "0.0.0.0/0"}]}) for port in (80, 443)])
+    ec2.authorize_security_group_ingress(GroupId=catalog_sg, IpPermissions=[
+        _perm("tcp", 80, 80, {"IpRanges": [{"CidrIp": "0.0.0.0/0"}]})])
+    ec2.authorize_security_group_ingress(GroupId=public_sg, IpPermissions=[
+        _perm("tcp", 443, 443, {"IpRanges": [{"CidrIp": "0.0.0.0/0"}]}, "HTTPS from anywhere")])
+    ec2.authorize_security_group_ingress(GroupId=office_sg, IpPermissions=[
+        _perm("tcp", 443, 443, {"IpRanges": [{"CidrIp": OFFICE_CIDR}]}, "HTTPS from the office")])
 
     ids["instances"] = _workers(ec2, subnets, node_sg)
     ids["load_balancer"] = _storefront_alb(aws["elbv2"], vpc_id, subnets, [frontend_sg, backend_sg],

@@ -100,3 +100,14 @@ def test_seed_refuses_to_run_twice_and_leaves_counters_clean(sandbox_env, seeded
     again = run_cli("seed", env=sandbox_env, check=False)
     assert again.returncode == 1
     assert "already seeded" in again.stderr
+
+
+def test_custom_frontend_groups_resolve_by_name_tag_like_the_controller(seeded, aws):
+    """Ingresses shop/admin and shop/partner-api name these groups; the controller looks them up by tag:Name."""
+    ec2 = aws("ec2")
+    for name, key in (("shop-alb-public", "custom_public"), ("shop-alb-office", "custom_office")):
+        found = ec2.describe_security_groups(Filters=[{"Name": "tag:Name", "Values": [name]},
+                                                      {"Name": "vpc-id", "Values": [seeded["vpc_id"]]}])
+        assert [g["GroupId"] for g in found["SecurityGroups"]] == [seeded["security_groups"][key]]
+    catalog = ec2.describe_security_groups(GroupIds=[seeded["security_groups"]["frontend_catalog"]])
+    assert tags(catalog["SecurityGroups"][0])["ingress.k8s.aws/stack"] == "shop/catalog"

@@ -1,0 +1,246 @@
+"""The Kubernetes "before" estates of the three emulated clusters, written over HTTP like any client.
+
+- ``demo-eks``: the AWS Load Balancer Controller (two replicas, no ``--enable-backend-security-group``
+  flag), IngressClass ``alb``; namespace ``shop`` with six NodePort Services (30080 and 32050 are the
+  target groups of the AWS seed's storefront ALB) and four ALB Ingresses, two of them with custom
+  frontend security groups and no ``manage-backend-security-group-rules`` annotation.
+- ``ack-app`` (seed 004, UAT application cluster): the Terway addon with trunking off
+  (``eni-config``, ``terway-eniip``, ``terway-controlplane`` ready, ``addon.network.token``, the
+  PodNetworking and PodENI CRDs) and the Deployment ``abc-185-7db8e/abc-ba7b5`` on shared-pool IPs.
+- ``ack-db`` (seed 004, UAT database cluster): the same addon, and MySQL behind the internal CLB
+  Service ``abc-185-mysql-svc`` (CCM annotations, a reused CLB id, its IP in the Service status).
+
+Manifests live in ``manifests/``; what depends on the cluster (eni_conf from the cluster's vSwitches,
+the token expiry, the CRDs) is built here. ``seed(endpoints)`` refuses to run twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import json
+import pathlib
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import yaml
+
+from sandbox import config
+from sandbox.k8s import crds
+from sandbox.k8s.cluster import CLUSTERS
+from sandbox.seed.aws import CUSTOM_FRONTEND_GROUPS  # the Name tags shop/admin and shop/partner-api use
+
+MANIFESTS = pathlib.Path(__file__).resolve().parent / "manifests"
+EKS = config.EKS_CLUSTER
+APP, DB = "ack-app", "ack-db"
+UAT_NAMESPACE = "abc-185-7db8e"
+UAT_NODE_POOL = {"nodeGroup": "share-pod-uat-49db4"}
+SECURITY_GROUPS = {APP: "sg-bp1app0k8s0node00001", DB: "sg-bp1db00k8s0node00001"}
+DB_LB_ID = "lb-bp1db0mysql0uat00000x"
+DB_LB_VSWITCH = "vsw-bp1db00node0h0000000d"  # the node vSwitch of zone h, where the internal CLB sits
+DB_LB_IP = "10.10.0.200"
+TOKEN_LIFETIME = datetime.timedelta(days=7)  # the real one is refreshed every 30 min; nothing refreshes ours
+
+_PLURALS = {  # kind -> (api prefix, plural, namespaced)
+    "Namespace": ("api/v1", "namespaces", False),
+    "ServiceAccount": ("api/v1", "serviceaccounts", True),
+    "ConfigMap": ("api/v1", "configmaps", True),
+    "Secret": ("api/v1", "secrets", True),
+    "Service": ("api/v1", "services", True),
+    "Deployment": ("apis/apps/v1", "deployments", True),
+    "StatefulSet": ("apis/apps/v1", "statefulsets", True),
+    "DaemonSet": ("apis/apps/v1", "daemonsets", True),
+    "Ingress": ("apis/networking.k8s.io/v1", "ingresses", True),
+    "IngressClass": ("apis/networking.k8s.io/v1", "ingressclasses", False),
+    "CustomResourceDefinition": ("apis/apiextensions.k8s.io/v1", "customresourcedefinitions", False),
+}
+
+
+class KubeClient:
+    """Just enough of a REST client: JSON in, JSON out, ``Status`` errors raised as RuntimeError."""
+
+    def __init__(self, server: str, token: str = config.K8S_TOKEN) -> None:
+        self.server = server.rstrip("/")
+        self.token = token
+
+    def request(self, method: str, path: str, body: dict | None = None, content_type: str = "application/json",
+                query: dict | None = None) -> dict:
+        url = f"{self.server}/{path.lstrip('/')}"
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(url, data=data, method=method, headers={
+            "Authorization": f"Bearer {self.token}", "Accept": "application/json", "Content-Type": content_type,
+            "User-Agent": "kubeguard-sandbox-seed"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            try:
+                message = json.loads(exc.read()).get("message", "")
+            except ValueError:
+                message = ""
+            raise RuntimeError(f"{method} {path}: HTTP {exc.code} {message}".rstrip()) from exc
+
+    @staticmethod
+    def path_of(obj: dict, name: str | None = None) -> str:
+        prefix, plural, namespaced = _PLURALS[obj["kind"]]
+        path = prefix
+        if namespaced:
+            path += f"/namespaces/{obj['metadata'].get('namespace', 'default')}"
+        path += f"/{plural}"
+        return path + (f"/{name}" if name else "")
+
+    def create(self, obj: dict) -> dict:
+        return self.request("POST", self.path_of(obj), obj, query={"fieldManager": "kubeguard-seed"})
+
+    def exists(self, kind: str, name: str, namespace: str = "") -> bool:
+        obj = {"kind": kind, "metadata": {"name": name, "namespace": namespace}}
+        try:
+            self.request("GET", self.path_of(obj, name))
+            return True
+        except RuntimeError as exc:
+            if "HTTP 404" in str(exc):
+                return False
+            raise
+
+
+def _load(name: str, replacements: dict[str, str] | None = None) -> list[dict]:
+    text = (MANIFESTS / name).read_text(encoding="utf-8")
+    for key, value in (replacements or {}).items():
+        text = text.replace(key, value)
+    return [doc for doc in yaml.safe_load_all(text) if doc]
+
+
+def _apply(client: KubeClient, docs: list[dict]) -> list[str]:
+    created = []
+    for doc in docs:
+        client.create(doc)
+        namespace = doc["metadata"].get("namespace")
+        created.append(f"{doc['kind']}/{namespace + '/' if namespace else ''}{doc['metadata']['name']}")
+    return created
+
+
+def _spec(name: str):
+    return next(spec for spec in CLUSTERS if spec.name == name)
+
+
+def cluster_id(name: str) -> str:
+    """An ACK cluster id (``c`` + 32 hex), stable per cluster name."""
+    return "c" + hashlib.sha256(f"ack/{name}".encode()).hexdigest()[:32]
+
+
+def eni_conf(name: str) -> dict:
+    """eni_conf as an ACK managed cluster has it before Trunk ENI: no enable_eni_trunking, no credential_path."""
+    spec = _spec(name)
+    vswitches: dict[str, list[str]] = {}
+    for vsw, facts in sorted(spec.vswitches.items()):
+        vswitches.setdefault(facts["zone"], []).append(vsw)
+    return {"version": "1", "max_pool_size": 5, "min_pool_size": 0, "ip_stack": "ipv4",
+            "vswitches": vswitches, "eni_tags": {"ack.aliyun.com": cluster_id(name)},
+            "service_cidr": spec.service_cidr, "security_group": SECURITY_GROUPS[name],
+            "vswitch_selection_policy": "ordered"}
+
+
+def _fake_ciphertext(label: str) -> str:
+    """Base64 that looks like AES-CBC output (IV + blocks) and decrypts to nothing: never a real secret."""
+    blob = b"".join(hashlib.sha256(f"sandbox/{label}/{i}".encode()).digest() for i in range(2))
+    return base64.b64encode(blob[:48]).decode()
+
+
+def terway_objects(name: str) -> list[dict]:
+    """The cluster-dependent part of the Terway addon."""
+    spec = _spec(name)
+    cni = {"cniVersion": "0.4.0", "name": "terway", "eniip_virtual_type": "Veth", "type": "terway"}
+    expiration = (datetime.datetime.now(datetime.timezone.utc) + TOKEN_LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ")
+    token = {"access.key.id": _fake_ciphertext(f"{name}/akid"), "access.key.secret": _fake_ciphertext(f"{name}/aks"),
+             "security.token": _fake_ciphertext(f"{name}/sts"), "expiration": expiration,
+             "keyring": hashlib.sha256(f"sandbox/{name}/keyring".encode()).hexdigest()[:32]}
+    ctrl = {"leaseLockName": "terway-controller-lock", "leaseLockNamespace": "kube-system",
+            "controllerNamespace": "kube-system", "controllerName": "terway-controlplane", "webhookPort": 4443,
+            "certDir": "/var/run/webhook-cert", "regionID": spec.region, "clusterID": cluster_id(name),
+            "ipStack": "ipv4", "enableTrunk": True, "centralizedIPAM": False,
+            "credentialPath": "/var/addon/token-config",
+            "controllers": ["pod-eni", "pod", "pod-networking", "node"]}
+    return [*crds.crd_manifests(), {
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "eni-config", "namespace": "kube-system"},
+        "data": {"eni_conf": json.dumps(eni_conf(name), indent=2) + "\n", "10-terway.conf": json.dumps(cni) + "\n",
+                 "disable_network_policy": "false", "in_cluster_loadbalance": "true"},
+    }, {
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "terway-controlplane", "namespace": "kube-system"},
+        "data": {"ctrl-config.yaml": yaml.safe_dump(ctrl, sort_keys=False)},
+    }, {
+        "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+        "metadata": {"name": "addon.network.token", "namespace": "kube-system"},
+        "data": {"addon.token.config": base64.b64encode(json.dumps(token).encode()).decode()},
+    }]
+
+
+def _label_nodes(client: KubeClient, labels: dict) -> list[str]:
+    nodes = client.request("GET", "api/v1/nodes")["items"]
+    for node in nodes:
+        client.request("PATCH", f"api/v1/nodes/{node['metadata']['name']}", {"metadata": {"labels": labels}},
+                       content_type="application/merge-patch+json", query={"fieldManager": "kubeguard-seed"})
+    return [n["metadata"]["name"] for n in nodes]
+
+
+def seed_demo_eks(client: KubeClient, aws_ids: dict | None = None) -> dict:
+    vpc_id = (aws_ids or {}).get("vpc_id", "vpc-unknown")
+    docs = _load("demo-eks.yaml", {"__VPC_ID__": vpc_id, "__CUSTOM_SG_PUBLIC__": CUSTOM_FRONTEND_GROUPS[0],
+                                   "__CUSTOM_SG_OFFICE__": CUSTOM_FRONTEND_GROUPS[1]})
+    created = _apply(client, docs)
+    services = {d["metadata"]["name"]: d["spec"]["ports"][0]["nodePort"] for d in docs if d["kind"] == "Service"}
+    ingresses = {d["metadata"]["name"]: d["metadata"]["annotations"].get("alb.ingress.kubernetes.io/security-groups")
+                 for d in docs if d["kind"] == "Ingress"}
+    return {"objects": created, "namespace": "shop", "node_ports": services,
+            "ingresses": sorted(ingresses), "custom_sg_ingresses": sorted(k for k, v in ingresses.items() if v),
+            "custom_frontend_sgs": list(CUSTOM_FRONTEND_GROUPS), "controller": "kube-system/aws-load-balancer-controller"}
+
+
+def _seed_terway(client: KubeClient, name: str) -> list[str]:
+    created = _apply(client, terway_objects(name))
+    return created + _apply(client, _load("ack-terway.yaml"))
+
+
+def seed_ack_app(client: KubeClient) -> dict:
+    created = _seed_terway(client, APP)
+    nodes = _label_nodes(client, UAT_NODE_POOL)
+    created += _apply(client, _load("ack-app.yaml"))
+    return {"objects": created, "namespace": UAT_NAMESPACE, "deployment": "abc-ba7b5", "uat_nodes": nodes,
+            "cluster_id": cluster_id(APP), "vswitches": sorted(_spec(APP).vswitches),
+            "security_group": SECURITY_GROUPS[APP]}
+
+
+def seed_ack_db(client: KubeClient) -> dict:
+    created = _seed_terway(client, DB)
+    created += _apply(client, _load("ack-db.yaml", {"__LB_ID__": DB_LB_ID, "__LB_VSWITCH__": DB_LB_VSWITCH}))
+    path = f"api/v1/namespaces/{UAT_NAMESPACE}/services/abc-185-mysql-svc"
+    service = client.request("GET", path)
+    service["status"] = {"loadBalancer": {"ingress": [{"ip": DB_LB_IP, "ipMode": "VIP"}]}}
+    client.request("PUT", path + "/status", service, query={"fieldManager": "cloud-controller-manager"})
+    return {"objects": created, "namespace": UAT_NAMESPACE, "statefulset": "abc-185-mysql",
+            "service": "abc-185-mysql-svc", "load_balancer_id": DB_LB_ID, "load_balancer_ip": DB_LB_IP,
+            "cluster_id": cluster_id(DB), "vswitches": sorted(_spec(DB).vswitches),
+            "security_group": SECURITY_GROUPS[DB]}
+
+
+def seed(endpoints: dict, aws_ids: dict | None = None) -> dict:
+    """Seed every emulated cluster found in ``endpoints`` (``k8s:<name>`` -> URL); returns what was made."""
+    clients = {name: KubeClient(endpoints[f"k8s:{name}"]) for name in (EKS, APP, DB) if f"k8s:{name}" in endpoints}
+    markers = {EKS: ("Namespace", "shop"), APP: ("ConfigMap", "eni-config"), DB: ("ConfigMap", "eni-config")}
+    for name, client in clients.items():
+        kind, marker = markers[name]
+        if client.exists(kind, marker, "kube-system"):
+            raise RuntimeError(f"the Kubernetes estate of {name} is already seeded ({kind} {marker}); "
+                               f"run `python -m sandbox reset` first")
+    result = {}
+    if EKS in clients:
+        result[EKS] = seed_demo_eks(clients[EKS], aws_ids)
+    if APP in clients:
+        result[APP] = seed_ack_app(clients[APP])
+    if DB in clients:
+        result[DB] = seed_ack_db(clients[DB])
+    return result
