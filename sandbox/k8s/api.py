@@ -11,6 +11,7 @@ import base64
 import collections
 import contextlib
 import copy
+import ipaddress
 import json
 import random
 import string
@@ -32,6 +33,9 @@ CONTENT_TYPES = {
 }
 # Kinds whose status is only written through the status subresource but kept on create.
 STATUS_KEPT_ON_CREATE = ("Node", "Namespace")
+# Built-in kinds whose registry strategy maintains metadata.generation (custom resources always do).
+GENERATION_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "NetworkPolicy", "Ingress",
+                    "IngressClass", "CustomResourceDefinition", "Pod")
 DEFAULT_FIELD_MANAGER = "unknown"
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
@@ -45,6 +49,24 @@ def _strip_volatile(obj: dict) -> dict:
     for key in ("resourceVersion", "managedFields", "generation"):
         meta.pop(key, None)
     return clean
+
+
+def _get_path(obj: dict, path: str):
+    """The value at a CRD scale path such as ``.spec.replicas`` (None when absent)."""
+    value = obj
+    for part in path.strip(".").split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _set_path(obj: dict, path: str, value) -> None:
+    parts = path.strip(".").split(".")
+    target = obj
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target[parts[-1]] = value
 
 
 def _spec_part(obj: dict) -> dict:
@@ -207,7 +229,8 @@ class ApiServer:
             self._admit_and_validate("CREATE", rt, obj, None)
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = now()
-            meta["generation"] = 1
+            if rt.crd_name or rt.kind in GENERATION_KINDS:
+                meta["generation"] = 1
             if managed_fields is None:
                 managed_fields = patching.record_update(None, obj, field_manager or DEFAULT_FIELD_MANAGER, [],
                                                         rt.api_version)
@@ -276,8 +299,11 @@ class ApiServer:
         if spec.get("type") == "ExternalName":
             return
         old_spec = (old or {}).get("spec", {})
+        wanted = spec.get("clusterIP")
+        if wanted and wanted != "None" and wanted != old_spec.get("clusterIP"):
+            self._check_cluster_ip(obj, wanted)
         if not spec.get("clusterIP"):
-            spec["clusterIP"] = old_spec.get("clusterIP") or self.allocate_cluster_ip()
+            spec["clusterIP"] = old_spec.get("clusterIP") or self._free_cluster_ip()
         if spec["clusterIP"] != "None":
             spec["clusterIPs"] = [spec["clusterIP"]]
             spec.setdefault("ipFamilies", ["IPv4"])
@@ -299,6 +325,37 @@ class ApiServer:
 
     def allocate_cluster_ip(self) -> str:
         raise NotImplementedError  # supplied by the cluster host (it knows the service CIDR)
+
+    def service_cidr(self) -> str:
+        raise NotImplementedError  # supplied by the cluster host
+
+    def _cluster_ips_in_use(self) -> set[str]:
+        return {svc["spec"].get("clusterIP") for svc in self.store.list(("", "services"))} - {None, "None"}
+
+    def _free_cluster_ip(self) -> str:
+        used = self._cluster_ips_in_use()
+        while True:
+            candidate = self.allocate_cluster_ip()
+            if candidate not in used:
+                return candidate
+
+    def _check_cluster_ip(self, obj: dict, wanted: str) -> None:
+        services = self.registry.lookup("", "v1", "services")
+        name = obj["metadata"]["name"]
+        try:
+            in_range = ipaddress.ip_address(wanted) in ipaddress.ip_network(self.service_cidr())
+        except ValueError:
+            raise errors.invalid(services, name, [validation.invalid("spec.clusterIPs[0]", wanted,
+                                                                     "must be a valid IP address")]) from None
+        if not in_range:
+            message = (f"failed to allocate IP {wanted}: the provided IP ({wanted}) is not in the valid range. "
+                       f"The range of valid IPs is {self.service_cidr()}")
+        elif wanted in self._cluster_ips_in_use():
+            message = f"failed to allocate IP {wanted}: provided IP is already allocated"
+        else:
+            return
+        raise errors.invalid(services, name, [("spec.clusterIPs", "FieldValueInvalid",
+                                               f"Invalid value: {json.dumps([wanted])}: {message}")])
 
     def _used_node_ports(self, exclude: dict) -> set[int]:
         used = set()
@@ -367,12 +424,13 @@ class ApiServer:
         if existing["metadata"].get("deletionTimestamp") and subresource is None:
             added = set(new["metadata"].get("finalizers") or []) - set(existing["metadata"].get("finalizers") or [])
             if added:
-                raise errors.forbidden(f"no new finalizers can be added if the object is being deleted, found new "
-                                       f"finalizers {json.dumps(sorted(added))}")
+                raise errors.invalid(rt, name, [("metadata.finalizers", "FieldValueForbidden",
+                                                 f"Forbidden: no new finalizers can be added if the object is being "
+                                                 f"deleted, found new finalizers {json.dumps(sorted(added))}")])
         if subresource is None:
             self._admit_and_validate("UPDATE", rt, new, existing)
-        if _spec_part(new) != _spec_part(existing) and subresource is None:
-            new["metadata"]["generation"] = existing["metadata"].get("generation", 1) + 1
+        if _spec_part(new) != _spec_part(existing) and subresource is None and "generation" in existing["metadata"]:
+            new["metadata"]["generation"] = existing["metadata"]["generation"] + 1
         self._allocate(rt, new, existing)
         if managed_fields is None:
             managed_fields = patching.record_update(existing, new, field_manager or DEFAULT_FIELD_MANAGER,
@@ -473,18 +531,27 @@ class ApiServer:
             return self._scale_of(rt, self._existing(rt, namespace, name))
 
     @staticmethod
-    def _scale_of(rt: ResourceType, obj: dict) -> dict:
+    def _scale_paths(rt: ResourceType) -> tuple[str, str, str | None]:
+        """Where replicas and the selector live: fixed for built-ins, declared by the CRD otherwise."""
+        return rt.scale_paths or (".spec.replicas", ".status.replicas", None)
+
+    @classmethod
+    def _scale_of(cls, rt: ResourceType, obj: dict) -> dict:
         meta = obj["metadata"]
-        selector = (obj.get("spec") or {}).get("selector") or {}
-        try:
-            text = selectors.label_selector_from_object(selector).to_string()
-        except selectors.SelectorError:
-            text = ""
+        spec_path, status_path, selector_path = cls._scale_paths(rt)
+        if rt.scale_paths is None:
+            try:
+                text = selectors.label_selector_from_object((obj.get("spec") or {}).get("selector") or {}).to_string()
+            except selectors.SelectorError:
+                text = ""
+        else:
+            text = _get_path(obj, selector_path) if selector_path else ""
         return {"kind": "Scale", "apiVersion": "autoscaling/v1",
                 "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
                              if k in meta},
-                "spec": {"replicas": obj["spec"].get("replicas", 1)},
-                "status": {"replicas": (obj.get("status") or {}).get("replicas", 0), "selector": text}}
+                "spec": {"replicas": _get_path(obj, spec_path) or 0 if rt.scale_paths else
+                         obj["spec"].get("replicas", 1)},
+                "status": {"replicas": _get_path(obj, status_path) or 0, "selector": text or ""}}
 
     def update_scale(self, rt: ResourceType, namespace: str, name: str, scale: dict, content_type: str | None = None,
                      dry_run: bool = False, field_manager: str | None = None) -> dict:
@@ -507,7 +574,7 @@ class ApiServer:
                 raise errors.invalid(ResourceType("autoscaling", "v1", "scale", "Scale", True), name, [
                     validation.invalid("spec.replicas", replicas, "must be greater than or equal to 0")])
             new = copy.deepcopy(existing)
-            new["spec"]["replicas"] = replicas
+            _set_path(new, self._scale_paths(rt)[0], replicas)
             new["metadata"].pop("resourceVersion", None)
             updated = self._write_update(rt, existing, new, None, dry_run, field_manager)
             return self._scale_of(rt, updated)
@@ -587,11 +654,14 @@ class ApiServer:
     # ------------------------------------------------------------------ watch
 
     def watch(self, rt: ResourceType, namespace: str | None, label_selector: str = "", field_selector: str = "",
-              resource_version: str | None = None, timeout: float = 1800.0
-              ) -> Iterator[dict]:
+              resource_version: str | None = None, timeout: float = 1800.0,
+              send_initial_events: bool | None = None) -> Iterator[dict]:
         """Validate the request now; return an iterator of watch events ({type, object}) for ``timeout`` s."""
         labels = self._parse_labels(label_selector)
         fields = self._parse_fields(rt, field_selector)
         if resource_version not in (None, "", "0") and not str(resource_version).isdigit():
             raise errors.bad_request(f"invalid resource version: {resource_version}")
-        return watch.events(self, rt, namespace, labels, fields, resource_version, timeout)
+        if send_initial_events is not None and resource_version not in (None, "", "0") and \
+                not str(resource_version).isdigit():
+            raise errors.bad_request(f"invalid resource version: {resource_version}")
+        return watch.events(self, rt, namespace, labels, fields, resource_version, timeout, send_initial_events)

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.k8s import errors, openapi, tables
 from sandbox.k8s.api import ApiServer
+from sandbox.k8s.registry import ResourceType
 
 SERVER_VERSION = {"major": "1", "minor": "36", "gitVersion": "v1.36.2-kubeguard-sandbox", "gitCommit": "sandbox",
                   "gitTreeState": "clean", "buildDate": "2026-11-01T00:00:00Z", "goVersion": "go1.23.4",
@@ -134,7 +135,10 @@ class KubeApp:
         dry_run = args.get("dryRun") == "All"
         if "dryRun" in args and args.get("dryRun") != "All":
             raise errors.bad_request(f"Invalid dryRun value: {args.get('dryRun')}; only \"All\" is supported")
-        field_manager = args.get("fieldManager") or self._default_manager(request)
+        self._check_verb(rt, method, parsed, args)
+        is_apply = method == "PATCH" and (request.mimetype or "").startswith("application/apply-patch")
+        self._check_patch_options(method, is_apply, args)
+        field_manager = args.get("fieldManager") or (None if is_apply else self._default_manager(request))
         field_validation = args.get("fieldValidation") or "Warn"
         if field_validation not in ("Ignore", "Warn", "Strict"):
             raise errors.bad_request(f"fieldValidation must be one of Ignore, Warn or Strict, not {field_validation}")
@@ -206,6 +210,30 @@ class KubeApp:
         raise errors.method_not_allowed()
 
     @staticmethod
+    def _check_verb(rt, method: str, parsed: ParsedPath, args) -> None:
+        """405 for a verb the resource type does not serve (as its discovery entry says)."""
+        if parsed.subresource:
+            return
+        if parsed.name is None:
+            verb = {"GET": "watch" if parsed.watch_prefix or _truthy(args.get("watch")) and "watch" in args
+                    else "list", "POST": "create", "DELETE": "deletecollection"}.get(method)
+        else:
+            verb = {"GET": "get", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}.get(method)
+        if verb is None or verb not in rt.verbs:
+            raise errors.method_not_allowed()
+
+    @staticmethod
+    def _check_patch_options(method: str, is_apply: bool, args) -> None:
+        """PatchOptions validation: apply needs a fieldManager; force is for apply only."""
+        options = ResourceType("meta.k8s.io", "v1", "patchoptions", "PatchOptions", False)
+        if is_apply and not args.get("fieldManager"):
+            raise errors.invalid(options, "", [("fieldManager", "FieldValueRequired",
+                                                "Required value: is required for apply patch")])
+        if "force" in args and not is_apply:
+            raise errors.invalid(options, "", [("force", "FieldValueForbidden",
+                                                "Forbidden: may not be specified for non-apply patch")])
+
+    @staticmethod
     def _wants_table(request: Request) -> bool:
         accept = request.headers.get("Accept", "")
         return "as=Table" in accept and "g=meta.k8s.io" in accept
@@ -251,6 +279,30 @@ class KubeApp:
     def watch(self, request: Request, rt, namespace: str | None) -> Response:
         args = request.args
         timeout = float(args.get("timeoutSeconds") or 1800)
+        send_initial = args.get("sendInitialEvents")
+        if send_initial is not None and (args.get("resourceVersionMatch") != "NotOlderThan"
+                                         or not _truthy(args.get("allowWatchBookmarks"))):
+            raise errors.invalid(rt, "", [("sendInitialEvents", "FieldValueForbidden",
+                                           "Forbidden: sendInitialEvents is forbidden for watch unless the "
+                                           "WatchList feature gate is enabled and resourceVersionMatch is "
+                                           "NotOlderThan and allowWatchBookmarks is true")])
         events = self.api.watch(rt, namespace if rt.namespaced else None, args.get("labelSelector", ""),
-                                args.get("fieldSelector", ""), args.get("resourceVersion"), timeout)
-        return Response((json.dumps(event).encode() + b"\n" for event in events), mimetype="application/json")
+                                args.get("fieldSelector", ""), args.get("resourceVersion"), timeout,
+                                None if send_initial is None else _truthy(send_initial))
+        as_table = self._wants_table(request)
+
+        def stream():
+            yield b""  # sends the response headers now: the watch is established before any event
+            first = True
+            for event in events:
+                if as_table and event["type"] in ("ADDED", "MODIFIED", "DELETED"):
+                    obj = event["object"]
+                    table = tables.table([obj], rt.kind, args.get("includeObject", ""),
+                                         {"resourceVersion": obj["metadata"].get("resourceVersion", "")})
+                    if not first:
+                        table["columnDefinitions"] = []  # the real server sends the columns once
+                    first = False
+                    event = {"type": event["type"], "object": table}
+                yield json.dumps(event).encode() + b"\n"
+
+        return Response(stream(), mimetype="application/json")

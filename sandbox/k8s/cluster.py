@@ -93,6 +93,7 @@ class Cluster:
         self.service_ips = IpPool(spec.service_cidr, skip=0)
         self.pod_ips = IpPool(spec.pod_cidr)
         self.api.allocate_cluster_ip = self.service_ips.take
+        self.api.service_cidr = lambda: spec.service_cidr
         self.api.cluster = self
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 
 
@@ -90,6 +91,7 @@ def namespace(obj: dict) -> None:
 
 def networkpolicy(obj: dict) -> None:
     spec = obj.setdefault("spec", {})
+    spec.setdefault("podSelector", {})  # optional: omitted selects every pod of the namespace (k8s#131354)
     if "policyTypes" not in spec:
         types = ["Ingress"]
         if spec.get("egress"):
@@ -101,7 +103,14 @@ def networkpolicy(obj: dict) -> None:
 
 
 def secret(obj: dict) -> None:
+    """``stringData`` is write-only: the server folds it into ``data`` (base64) and drops it."""
     obj.setdefault("type", "Opaque")
+    string_data = obj.pop("stringData", None) or {}
+    if string_data:
+        data = obj.setdefault("data", {}) or {}
+        for key, value in string_data.items():
+            data[key] = base64.b64encode(str(value).encode()).decode()
+        obj["data"] = data
 
 
 BY_KIND = {"Deployment": deployment, "StatefulSet": statefulset, "DaemonSet": daemonset,

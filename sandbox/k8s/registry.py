@@ -21,6 +21,8 @@ class ResourceType:
     categories: tuple[str, ...] = ()
     schema: dict | None = None  # openAPIV3Schema of a custom resource version
     crd_name: str | None = None  # set for custom resources
+    # custom resources: (specReplicasPath, statusReplicasPath, labelSelectorPath) of the scale subresource
+    scale_paths: tuple[str, str, str | None] | None = None
 
     @property
     def api_version(self) -> str:
@@ -137,13 +139,19 @@ class Registry:
         for version in spec.get("versions", []):
             if not version.get("served", True):
                 continue
-            subresources = tuple(sorted((version.get("subresources") or {}).keys()))
+            declared = version.get("subresources") or {}
+            subresources = tuple(sorted(declared.keys()))
+            scale = declared.get("scale")
+            scale_paths = (scale.get("specReplicasPath", ".spec.replicas"),
+                           scale.get("statusReplicasPath", ".status.replicas"),
+                           scale.get("labelSelectorPath")) if isinstance(scale, dict) else None
             served.append(ResourceType(
                 group=spec["group"], version=version["name"], plural=names["plural"], kind=names["kind"],
                 namespaced=spec.get("scope") == "Namespaced", short_names=tuple(names.get("shortNames", [])),
                 subresources=subresources, singular=names.get("singular", ""),
                 categories=tuple(names.get("categories", [])),
-                schema=(version.get("schema") or {}).get("openAPIV3Schema"), crd_name=crd["metadata"]["name"]))
+                schema=(version.get("schema") or {}).get("openAPIV3Schema"), crd_name=crd["metadata"]["name"],
+                scale_paths=scale_paths))
         self._custom[crd["metadata"]["name"]] = served
 
     def drop_crd(self, name: str) -> None:

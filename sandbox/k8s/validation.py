@@ -5,6 +5,8 @@ A cause is ``(field, reason, message)``; ``api`` turns a non-empty list into a 4
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import json
 import re
@@ -243,10 +245,8 @@ def _policy_ports(field: str, ports) -> list[Cause]:
 
 
 def networkpolicy(obj: dict) -> list[Cause]:
-    spec = obj.get("spec")
-    if spec is None or "podSelector" not in spec:
-        return [required("spec.podSelector")]
-    causes = _label_selector("spec.podSelector", spec["podSelector"])
+    spec = obj.get("spec") or {}
+    causes = _label_selector("spec.podSelector", spec.get("podSelector"))
     for index, kind in enumerate(spec.get("policyTypes") or []):
         if kind not in ("Ingress", "Egress"):
             causes.append(unsupported(f"spec.policyTypes[{index}]", kind, ["Egress", "Ingress"]))
@@ -269,6 +269,28 @@ def configmap(obj: dict) -> list[Cause]:
             if not _CONFIG_KEY.match(key) or len(key) > 253:
                 causes.append(invalid(f"{section}", key, "a valid config key must consist of alphanumeric "
                                       "characters, '-', '_' or '.'"))
+    return causes
+
+
+def immutable_data(obj: dict, old: dict | None) -> list[Cause]:
+    """ConfigMaps and Secrets marked ``immutable: true`` keep their data and the flag for ever."""
+    if old is None or not old.get("immutable"):
+        return []
+    forbidden = "Forbidden: field is immutable when `immutable` is set"
+    causes = [("immutable", "FieldValueForbidden", forbidden)] if not obj.get("immutable") else []
+    for field in ("data", "binaryData"):
+        if (obj.get(field) or {}) != (old.get(field) or {}):
+            causes.append((field, "FieldValueForbidden", forbidden))
+    return causes
+
+
+def secret_data(obj: dict) -> list[Cause]:
+    causes = []
+    for key, value in (obj.get("data") or {}).items():
+        try:
+            base64.b64decode(str(value), validate=True)
+        except (ValueError, binascii.Error):
+            causes.append(invalid(f"data[{key}]", "<secret contents redacted>", "illegal base64 data"))
     return causes
 
 
@@ -313,8 +335,10 @@ def for_kind(rt, obj: dict, old: dict | None) -> list[Cause]:
         return service(obj, old)
     if kind == "NetworkPolicy":
         return networkpolicy(obj)
-    if kind in ("ConfigMap", "Secret"):
-        return configmap(obj)
+    if kind == "ConfigMap":
+        return configmap(obj) + immutable_data(obj, old)
+    if kind == "Secret":
+        return configmap(obj) + secret_data(obj) + immutable_data(obj, old)
     if kind == "CustomResourceDefinition":
         return crd(obj, old)
     return []
