@@ -1,0 +1,359 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: (c) 2026, kubeguard.netsec contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: eks_lbc_security_groups
+short_description: Security groups of an EKS cluster for the AWS Load Balancer Controller, safely
+version_added: 0.1.0
+description:
+  - Manages, for one EKS cluster, the security groups that the AWS Load Balancer Controller's
+    security-group mode needs, and the rules that let load balancers reach the nodes.
+  - O(mode=auto) lets the controller create the frontend groups; the module ensures the shared
+    backend group exists with the controller's exact name and tags (or adopts
+    O(backend_security_group)), and can write node rules of its own from the backend group.
+  - O(mode=hybrid) manages custom frontend groups (created or adopted); the controller keeps
+    managing the node rules from its backend group.
+  - O(mode=custom) manages everything, the frontend groups and the node rules from them; the
+    controller must not manage backend rules (the module returns the annotation that says so).
+  - Rules it writes carry the description marker C(kubeguard:<purpose>). Rules whose description
+    carries the controller label C(elbv2.k8s.aws/targetGroupBinding=shared), rules on
+    controller-managed frontend groups, and rules matching O(protect) are never revoked, even with
+    O(state=overridden). It never writes a description containing the controller label.
+  - Every option is validated before the first write; quota limits are checked before writing.
+    Changes are make-before-break (new rules are authorized before old ones are revoked).
+  - Reads are few and filtered, never region-wide; RV(api_calls) reports the calls made.
+author:
+  - kubeguard.netsec maintainers (@kubeguard)
+options:
+  cluster_name:
+    description: Name of the EKS cluster (the controller's C(--cluster-name)).
+    type: str
+    required: true
+  mode:
+    description: The controller's security-group mode, see the description.
+    type: str
+    required: true
+    choices: [auto, hybrid, custom]
+  vpc_id:
+    description:
+      - VPC of the cluster. When omitted, it is taken from the cluster's running instances
+        (tagged C(kubernetes.io/cluster/<cluster_name>)).
+    type: str
+  backend_security_group:
+    description:
+      - Id of an existing group to use as the controller's backend group (its
+        C(--backend-security-group) flag). Not with O(mode=custom).
+      - When omitted in modes V(auto) and V(hybrid), the group tagged C(elbv2.k8s.aws/cluster=<cluster>)
+        and C(elbv2.k8s.aws/resource=backend-sg) is used, or created with the controller's name
+        C(k8s-traffic-<alphanumeric cluster name>-<sha256[:10]>).
+    type: str
+  frontend_security_groups:
+    description:
+      - The custom frontend groups (modes V(hybrid) and V(custom)); created when missing
+        (found by name in the VPC) or adopted by id.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Group name; also its C(Name) tag when the module creates it.
+        type: str
+      id:
+        description: Id of an existing group to adopt.
+        type: str
+      description:
+        description: Group description, used when the group is created (EC2 cannot change it later).
+        type: str
+      listen_ports:
+        description: Ports the load balancer listens on (C(80), C(443), or ranges like C(8000-8100)).
+        type: list
+        elements: str
+      inbound_cidrs:
+        description: IPv4 CIDRs allowed to reach the listeners.
+        type: list
+        elements: str
+      inbound_ipv6_cidrs:
+        description: IPv6 CIDRs allowed to reach the listeners; needs O(frontend_security_groups[].dualstack).
+        type: list
+        elements: str
+      prefix_lists:
+        description: Managed prefix list ids (C(pl-...)) allowed to reach the listeners.
+        type: list
+        elements: str
+      dualstack:
+        description: The load balancer is dual-stack (C(alb.ingress.kubernetes.io/ip-address-type=dualstack)).
+        type: bool
+        default: false
+      rule_description:
+        description: Description of the listener rules (the C(kubeguard:<purpose>) marker is appended).
+        type: str
+      tags:
+        description: Tags of a group the module creates.
+        type: dict
+  node_security_group:
+    description:
+      - Id of the node group that receives the node rules. When omitted it is discovered like the
+        controller does it, per node ENI (primary ENI of each running instance tagged
+        C(kubernetes.io/cluster/<cluster_name>)) - its only group, or else the one group tagged
+        C(kubernetes.io/cluster/<cluster_name>); the controller's "expected exactly one" error otherwise.
+    type: str
+  node_rules:
+    description:
+      - Which ports the load balancers may reach on the nodes; the source is the backend group
+        (modes V(auto)) or the frontend groups (mode V(custom)). Not with O(mode=hybrid), where the
+        controller writes them.
+    type: dict
+    suboptions:
+      ports_from:
+        description:
+          - V(nodeport_range) opens the Kubernetes NodePort range C(30000-32767).
+          - V(ports) opens O(node_rules.ports).
+          - V(from_services) opens the NodePorts, target ports and health-check ports that the
+            cluster's Services and Ingresses need (read with the O(kubernetes) options), honouring
+            C(target-type).
+        type: str
+        choices: [nodeport_range, ports, from_services]
+        default: nodeport_range
+      ports:
+        description: Ports or ranges for O(node_rules.ports_from=ports).
+        type: list
+        elements: str
+      port_compression:
+        description:
+          - V(exact) keeps one rule per port; V(adjacent) merges touching or overlapping ranges;
+            V(span) opens min-max, as the controller does (wider than needed).
+        type: str
+        choices: [exact, adjacent, span]
+        default: exact
+      cidrs:
+        description:
+          - Extra CIDR sources for the node ports (for example NLB client IPs).
+          - C(0.0.0.0/0) and C(::/0) are refused unless O(allow_public_node_ports=true).
+        type: list
+        elements: str
+      namespaces:
+        description: Namespaces read for O(node_rules.ports_from=from_services); all when omitted.
+        type: list
+        elements: str
+      ingress_class:
+        description: Ingress class handled by the controller.
+        type: str
+        default: alb
+      default_target_type:
+        description: The controller's C(--default-target-type).
+        type: str
+        choices: [instance, ip]
+        default: instance
+      description:
+        description: Description of the node rules (the marker is appended).
+        type: str
+  node_security_group_rules:
+    description:
+      - Other inbound rules that belong on the node groups (the cluster's baseline), in the rule
+        format of RV(security_groups[].rules). Part of the desired state, so that O(state=replaced)
+        and O(state=overridden) keep them.
+    type: list
+    elements: dict
+  allow_public_node_ports:
+    description: Allow O(node_rules.cidrs) to contain C(0.0.0.0/0) or C(::/0).
+    type: bool
+    default: false
+  protect:
+    description:
+      - Rules never revoked, in the rule format (any subset of keys), or group ids as C(group_id) entries.
+    type: list
+    elements: raw
+  purpose:
+    description: The ownership marker of written rules is C(kubeguard:<purpose>).
+    type: str
+    default: lbc
+  quota:
+    description: Quota limits, for accounts with raised quotas.
+    type: dict
+    suboptions:
+      rules_per_group:
+        description: Inbound rules per group per address family.
+        type: int
+        default: 60
+      rules_per_eni:
+        description: Rules across the groups of one network interface.
+        type: int
+        default: 1000
+  kubernetes:
+    description:
+      - Connection to the cluster, for O(node_rules.ports_from=from_services); the options of
+        kubernetes.core (C(kubeconfig), C(context), C(host), C(api_key), C(validate_certs), ...), or the
+        C(K8S_AUTH_*) environment variables.
+    type: dict
+notes:
+  - Check mode makes no write call and returns the plan the real run would follow.
+  - Only inbound rules are managed; outbound rules are left as they are.
+extends_documentation_fragment:
+  - kubeguard.netsec.state
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Auto mode - ensure the shared backend group, open the NodePort range to it only
+  kubeguard.netsec.eks_lbc_security_groups:
+    cluster_name: demo-eks
+    mode: auto
+    node_rules:
+      ports_from: nodeport_range
+
+- name: Auto mode - only the ports the cluster's Services and Ingresses need, replacing our old rules
+  kubeguard.netsec.eks_lbc_security_groups:
+    cluster_name: demo-eks
+    mode: auto
+    state: replaced
+    node_rules:
+      ports_from: from_services
+      port_compression: adjacent
+    kubernetes:
+      context: demo-eks
+
+- name: Hybrid mode - custom frontend groups, the controller manages the node rules
+  kubeguard.netsec.eks_lbc_security_groups:
+    cluster_name: demo-eks
+    mode: hybrid
+    frontend_security_groups:
+      - name: shop-alb-office
+        listen_ports: ["443"]
+        inbound_cidrs: [203.0.113.0/24]
+  register: lbc
+
+- name: Custom mode - frontends and node rules are ours; keep the node baseline under overridden
+  kubeguard.netsec.eks_lbc_security_groups:
+    cluster_name: demo-eks
+    mode: custom
+    state: overridden
+    frontend_security_groups:
+      - name: shop-alb-public
+        listen_ports: ["80", "443"]
+        inbound_cidrs: [0.0.0.0/0]
+    node_rules:
+      ports_from: ports
+      ports: ["30080", "32050"]
+    node_security_group_rules:
+      - proto: tcp
+        ports: ["443", "10250"]
+        group_id: [sg-0123456789abcdef0]
+"""
+
+RETURN = r"""
+security_groups:
+  description: The groups involved, with their inbound rules in the module's rule format (as read).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    group_id:
+      description: Group id.
+      type: str
+      returned: always
+    name:
+      description: Group name.
+      type: str
+      returned: always
+    role:
+      description: One of V(node), V(backend), V(frontend), V(controller-frontend), V(eks-cluster), V(other).
+      type: str
+      returned: always
+    tags:
+      description: Tags of the group.
+      type: dict
+      returned: always
+    rules:
+      description: Inbound rules in the module's rule format.
+      type: list
+      elements: dict
+      returned: always
+plan:
+  description: Per group id, what was (or in check mode would be) authorized, revoked and re-described.
+  returned: unless state is gathered or rendered
+  type: dict
+created:
+  description: Groups created (or that would be, in check mode), by role.
+  returned: unless state is gathered or rendered
+  type: dict
+warnings_found:
+  description: The risks found (hand-made rules with the controller label, world-open node rules, ...).
+  returned: always
+  type: list
+  elements: str
+api_calls:
+  description: API calls made by this run, reads and writes, per operation.
+  returned: always
+  type: dict
+  sample:
+    reads: 2
+    writes: 0
+    by_operation:
+      DescribeInstances: 1
+      DescribeSecurityGroups: 1
+controller:
+  description: The controller flags and Ingress annotations this mode needs.
+  returned: unless state is gathered or rendered
+  type: dict
+rendered:
+  description: With O(state=rendered), the API calls that would be sent to empty groups.
+  returned: when state is rendered
+  type: list
+  elements: dict
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.kubeguard.netsec.plugins.module_utils.eks_lbc_run import run
+
+
+def argument_spec():
+    frontend = dict(name=dict(type="str"), id=dict(type="str"), description=dict(type="str"),
+                    listen_ports=dict(type="list", elements="str"), inbound_cidrs=dict(type="list", elements="str"),
+                    inbound_ipv6_cidrs=dict(type="list", elements="str"), prefix_lists=dict(type="list", elements="str"),
+                    dualstack=dict(type="bool", default=False), rule_description=dict(type="str"),
+                    tags=dict(type="dict"))
+    node_rules = dict(ports_from=dict(type="str", choices=["nodeport_range", "ports", "from_services"],
+                                      default="nodeport_range"),
+                      ports=dict(type="list", elements="str"),
+                      port_compression=dict(type="str", choices=["exact", "adjacent", "span"], default="exact"),
+                      cidrs=dict(type="list", elements="str"), namespaces=dict(type="list", elements="str"),
+                      ingress_class=dict(type="str", default="alb"),
+                      default_target_type=dict(type="str", choices=["instance", "ip"], default="instance"),
+                      description=dict(type="str"))
+    return dict(
+        cluster_name=dict(type="str", required=True),
+        mode=dict(type="str", required=True, choices=["auto", "hybrid", "custom"]),
+        vpc_id=dict(type="str"),
+        backend_security_group=dict(type="str"),
+        frontend_security_groups=dict(type="list", elements="dict", options=frontend),
+        node_security_group=dict(type="str"),
+        node_rules=dict(type="dict", options=node_rules),
+        node_security_group_rules=dict(type="list", elements="dict"),
+        allow_public_node_ports=dict(type="bool", default=False),
+        protect=dict(type="list", elements="raw"),
+        purpose=dict(type="str", default="lbc"),
+        quota=dict(type="dict", options=dict(rules_per_group=dict(type="int", default=60),
+                                             rules_per_eni=dict(type="int", default=1000))),
+        kubernetes=dict(type="dict", no_log=True),
+        state=dict(type="str", default="merged",
+                   choices=["merged", "replaced", "overridden", "deleted", "gathered", "rendered"]),
+    )
+
+
+def main():
+    module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
+    result, error = run(module)
+    if error:
+        module.fail_json(msg=error, **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
