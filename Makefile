@@ -16,7 +16,7 @@ export PYTHON
 export PATH := $(VENV_BIN):$(PATH)
 
 .PHONY: help venv lock collection-link ansible-test-bootstrap unit sanity lint integration \
-	molecule test demo build clean distclean \
+	molecule test demo bench build clean distclean \
 	sandbox-up sandbox-down sandbox-status sandbox-calls
 
 help: ## Show the targets
@@ -62,6 +62,9 @@ test: ## All stages in order: unit, sanity, lint, integration, molecule
 
 demo: venv collection-link ## Run the demo against the sandbox (scripts/demo.sh)
 	bash scripts/demo.sh
+
+bench: venv collection-link ## sg_engine benchmark: eks_lbc_security_groups vs amazon.aws.ec2_security_group
+	$(VENV_BIN)/python benchmarks/sg_engine.py
 
 build: venv ## Build the collection tarball into build/
 	$(VENV_BIN)/ansible-galaxy collection build --force --output-path build/ .

@@ -224,8 +224,7 @@ def _resolve_nodes(found, spec, instances):
 
 
 def _resolve_backend(found, spec):
-    if spec.mode == "custom":
-        return
+    """The controller's backend group; in custom mode too, to recognise the controller's own rules."""
     if spec.backend_id:
         found.backend_id = spec.backend_id if spec.backend_id in found.groups else None
         return
@@ -328,7 +327,7 @@ def plan_groups(spec, found, ids, desired):
 def controller_warnings(spec, found, ids):
     """The seed 003 incident: hand-made rules carrying the controller's label, which it will revoke."""
     warnings = []
-    expected_sources = set([ids.get("backend")]) | set(
+    expected_sources = set([ids.get("backend"), found.backend_id]) | set(
         gid for gid, g in found.groups.items()
         if tags_dict(g.get("Tags")).get("ingress.k8s.aws/resource") == "ManagedLBSecurityGroup"
         or tags_dict(g.get("Tags")).get("service.k8s.aws/resource") == "ManagedLBSecurityGroup")

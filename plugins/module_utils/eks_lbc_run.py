@@ -82,7 +82,8 @@ def run(module):
         after = dict((gid, to_module_format(p.after(), "ingress")) for gid, p in plans.items())
         if result["changed"] and not module.check_mode:
             plans, after = _apply(ec2, spec, found, ids, create, node_ports)
-        result["created"] = dict((key, {"name": name, "group_id": ids[key]}) for key, name, _d, _t in create)
+        result["created"] = dict((key, {"name": name, "group_id": ids[key], "placeholder_id": module.check_mode})
+                                 for key, name, _d, _t in create)
         result["plan"] = dict((gid, p.to_dict()) for gid, p in plans.items())
         result["warnings_found"] = warnings + [w for p in plans.values() for w in p.warnings]
         result["security_groups"] = lbc.gathered(found, ids)

@@ -279,7 +279,9 @@ plan:
   returned: unless state is gathered or rendered
   type: dict
 created:
-  description: Groups created (or that would be, in check mode), by role.
+  description:
+    - Groups created (or that would be, in check mode), by role, with C(name), C(group_id) and
+      C(placeholder_id) (true in check mode, where the id is a placeholder).
   returned: unless state is gathered or rendered
   type: dict
 warnings_found:
