@@ -27,13 +27,19 @@ import hashlib
 from ansible_collections.kubeguard.netsec.plugins.module_utils import lbc_topology as topo
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ec2_groups import Ec2Error
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ec2_groups import tags_dict
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import QuotaError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import QuotaLimits
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import RuleInputError
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import check_description
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import compress
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import count_rules
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import expand
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import from_ip_permissions
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import is_controller_owned
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import normalise_cidr
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import parse_group_id
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import parse_port_range
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import parse_prefix_list_id
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import parse_protect
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import plan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import render_calls
@@ -94,9 +100,15 @@ class Spec:
         ports = [str(p) for p in spec.get("listen_ports") or []]
         if not ports:
             raise RuleInputError(path + ".listen_ports", "list the ports the load balancer listens on")
+        _check_items(ports, path + ".listen_ports", parse_port_range)
+        _check_items(sources["cidr_ip"], path + ".inbound_cidrs", lambda value, at: normalise_cidr(value, "ipv4", at))
+        _check_items(sources.get("cidr_ipv6") or [], path + ".inbound_ipv6_cidrs",
+                     lambda value, at: normalise_cidr(value, "ipv6", at))
+        _check_items(sources["prefix_list_id"], path + ".prefix_lists", parse_prefix_list_id)
+        check_description(spec.get("rule_description"), path + ".rule_description")
         rule = dict((k, v) for k, v in sources.items() if v)
         rule.update(proto="tcp", ports=ports, description=spec.get("rule_description"))
-        rules = expand([rule], "ingress", path=path + ".rules")  # validates CIDRs, ports, prefix lists
+        rules = expand([rule], "ingress", path=path)
         return {"name": spec.get("name"), "id": group_id, "path": path, "rules": rules,
                 "description": spec.get("description") or "Load balancer frontend of EKS cluster %s (kubeguard.netsec)"
                 % self.cluster, "tags": spec.get("tags") or {}}
@@ -131,16 +143,16 @@ class Spec:
             if cidr in WORLD and not self.params.get("allow_public_node_ports"):
                 raise RuleInputError("node_rules.cidrs[%d]" % index, "%s opens the node ports to the internet; set "
                                      "allow_public_node_ports: true if you really mean it" % cidr)
-        ports = rules.get("ports") or [NODEPORT_RANGE]
-        self._node_ports = ports
-        expand([{"proto": "tcp", "ports": [str(p) for p in ports], "cidr_ip": ["10.0.0.0/8"]}], "ingress",
-               path="node_rules")  # validates the ports now
-        cidrs = [c for c in rules.get("cidrs") or [] if ":" not in c]
-        cidrs6 = [c for c in rules.get("cidrs") or [] if ":" in c]
-        if cidrs or cidrs6:
-            expand([dict(proto="tcp", ports=[str(p) for p in ports], **dict(
-                (k, v) for k, v in (("cidr_ip", cidrs), ("cidr_ipv6", cidrs6)) if v))], "ingress",
-                path="node_rules.cidrs")
+        _check_items(rules.get("ports") or [], "node_rules.ports", parse_port_range)
+        _check_items(rules.get("cidrs") or [], "node_rules.cidrs",
+                     lambda value, at: normalise_cidr(value, "ipv6" if ":" in str(value) else "ipv4", at))
+        check_description(rules.get("description"), "node_rules.description")
+
+
+def _check_items(values, path, check):
+    """Validate each item of a list option under its own path (``node_rules.ports[2]``)."""
+    for index, value in enumerate(values):
+        check(str(value), "%s[%d]" % (path, index))
 
 
 def _frontend_key(frontend):
@@ -183,6 +195,10 @@ def discover(ec2, spec, kube_reader=None):
         found.groups[group["GroupId"]] = group
         found.account_id = found.account_id or group.get("OwnerId")
     _resolve_nodes(found, spec, instances)
+    others = sorted(set(g for groups in found.eni_groups.values() for g in groups) - set(found.groups))
+    if others:  # the other groups on the node ENIs count against the 1000 rules per ENI
+        for group in ec2.describe_security_groups(group_ids=others):
+            found.groups[group["GroupId"]] = group
     _resolve_backend(found, spec)
     _resolve_frontends(ec2, found, spec)
     missing = [g for g in [spec.node_group_id, spec.backend_id] + [f["id"] for f in spec.frontends]
@@ -314,13 +330,39 @@ def current_rules(group, account_id):
     return from_ip_permissions(group.get("IpPermissions", []), "ingress", account_id) if group else []
 
 
+def option_of(spec, found, ids, group_id):
+    """The option whose rules land on ``group_id``, for error messages."""
+    for frontend in spec.frontends:
+        if ids.get(_frontend_key(frontend)) == group_id:
+            return frontend["path"]
+    if group_id in found.node_group_ids:
+        return "node_rules" if spec.node_rules else "node_security_group_rules"
+    return "backend_security_group"
+
+
+def eni_rule_counts(found, group_id):
+    """{eni: {other group on it: its rule counts}} for the node ENIs that carry ``group_id``."""
+    counts = {}
+    for eni_id, groups in found.eni_groups.items():
+        if group_id in groups:
+            counts[eni_id] = dict((other, count_rules(current_rules(found.groups.get(other), found.account_id)))
+                                  for other in groups if other != group_id)
+    return counts
+
+
 def plan_groups(spec, found, ids, desired):
     plans = {}
     for group_id, rules in sorted(desired.items()):
         group = found.groups.get(group_id)
-        plans[group_id] = plan(current_rules(group, found.account_id), rules, spec.state, spec.purpose, spec.protect,
-                               group_id=group_id, group_tags=(group or {}).get("Tags"), directions=("ingress",),
-                               limits=spec.limits)
+        limits = QuotaLimits(rules_per_group=spec.limits.rules_per_group, rules_per_eni=spec.limits.rules_per_eni,
+                             eni_groups=eni_rule_counts(found, group_id))
+        try:
+            plans[group_id] = plan(current_rules(group, found.account_id), rules, spec.state, spec.purpose,
+                                   spec.protect, group_id=group_id, group_tags=(group or {}).get("Tags"),
+                                   directions=("ingress",), limits=limits)
+        except QuotaError as exc:
+            raise RuleInputError(option_of(spec, found, ids, group_id), "%s (quota.rules_per_group and "
+                                 "quota.rules_per_eni raise the limits for accounts with higher quotas)" % exc)
     return plans
 
 

@@ -21,7 +21,8 @@ def kube_reader(module):
     def read(namespaces):
         from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
 
-        client = get_api_client(**(module.params.get("kubernetes") or {}))
+        options = dict((k, v) for k, v in (module.params.get("kubernetes") or {}).items() if v is not None)
+        client = get_api_client(**options)
         found = {}
         for kind, api_version in (("Service", "v1"), ("Ingress", "networking.k8s.io/v1")):
             resource = client.resource(kind, api_version)
@@ -41,17 +42,35 @@ def _ids(spec, found):
 
 def _rendered(spec):
     """Offline: the calls that would create the groups and authorize every rule, on empty groups."""
+    if (spec.node_rules or {}).get("ports_from") == "from_services":
+        raise lbc.RuleInputError("node_rules.ports_from", "state rendered works offline and cannot read the "
+                                                          "cluster's Services; use ports_from: ports or nodeport_range")
     found = lbc.Topology()
     found.node_group_ids = [spec.node_group_id or "<node-security-group>"]
     ids = {"backend": spec.backend_id or lbc.placeholder_id("backend")}
+    calls = []
+    if spec.mode != "custom" and not spec.backend_id:
+        calls.append(_create_call(lbc.topo.backend_sg_name(spec.cluster), lbc.topo.BACKEND_SG_DESCRIPTION,
+                                  "<vpc-id>", lbc.topo.backend_sg_tags(spec.cluster), ids["backend"]))
     for frontend in spec.frontends:
         ids[lbc._frontend_key(frontend)] = frontend["id"] or lbc.placeholder_id(frontend["name"])
+        if not frontend["id"]:
+            tags = dict(frontend["tags"], Name=frontend["name"], **{lbc.MANAGED_BY_TAG: "kubeguard.netsec",
+                                                                    lbc.CLUSTER_TAG: spec.cluster})
+            calls.append(_create_call(frontend["name"], frontend["description"], spec.params.get("vpc_id") or
+                                      "<vpc-id>", tags, ids[lbc._frontend_key(frontend)]))
     ports = [str(p) for p in (spec.node_rules or {}).get("ports") or [lbc.NODEPORT_RANGE]]
-    calls = []
     for group_id, rules in sorted(lbc.desired_rules(spec, found, ids, ports).items()):
         plan = lbc.plan([], rules, "merged", spec.purpose, group_id=group_id, directions=("ingress",))
         calls += render_calls(plan)
     return calls
+
+
+def _create_call(name, description, vpc_id, tags, placeholder):
+    return {"action": "CreateSecurityGroup", "placeholder_id": placeholder,
+            "params": {"GroupName": name, "Description": description, "VpcId": vpc_id,
+                       "TagSpecifications": [{"ResourceType": "security-group",
+                                              "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}]}}
 
 
 def run(module):
@@ -81,7 +100,12 @@ def run(module):
         before = dict((gid, to_module_format(p.before(), "ingress")) for gid, p in plans.items())
         after = dict((gid, to_module_format(p.after(), "ingress")) for gid, p in plans.items())
         if result["changed"] and not module.check_mode:
-            plans, after = _apply(ec2, spec, found, ids, create, node_ports)
+            placeholders = dict((ids[key], key) for key, _n, _d, _t in create)
+            plans, after, replanned = _apply(ec2, spec, found, ids, create, node_ports)
+            before = dict((ids[placeholders[gid]] if gid in placeholders else gid, rules)
+                          for gid, rules in before.items())
+            if replanned:
+                result["replanned"] = dict((gid, p.to_dict()) for gid, p in replanned.items())
         result["created"] = dict((key, {"name": name, "group_id": ids[key], "placeholder_id": module.check_mode})
                                  for key, name, _d, _t in create)
         result["plan"] = dict((gid, p.to_dict()) for gid, p in plans.items())
@@ -117,16 +141,19 @@ def _apply(ec2, spec, found, ids, create, node_ports):
         found.backend_id = ids.get("backend")
     plans = lbc.plan_groups(spec, found, ids, lbc.desired_rules(spec, found, ids, node_ports))
     raced = lbc.apply_plans(ec2, plans)
-    if raced:
+    again = {}
+    if raced:  # someone else changed these groups under us: read them again, plan again, once
         for group in ec2.describe_security_groups(group_ids=raced):
             found.groups[group["GroupId"]] = group
         again = dict((gid, p) for gid, p in lbc.plan_groups(
             spec, found, ids, lbc.desired_rules(spec, found, ids, node_ports)).items() if gid in raced)
-        lbc.apply_plans(ec2, again)
-        plans.update(again)
+        still = lbc.apply_plans(ec2, again)
+        if still:
+            raise Ec2Error("apply", "Conflict", "%s changed again while being updated; nothing more was done "
+                                                "to them, run again" % ", ".join(still))
     managed = sorted(plans)
     for group in ec2.describe_security_groups(group_ids=managed) if managed else []:
         found.groups[group["GroupId"]] = group
     after = dict((gid, to_module_format(lbc.current_rules(found.groups.get(gid), found.account_id), "ingress"))
                  for gid in managed)
-    return plans, after
+    return plans, after, again

@@ -185,10 +185,43 @@ options:
         default: 1000
   kubernetes:
     description:
-      - Connection to the cluster, for O(node_rules.ports_from=from_services); the options of
-        kubernetes.core (C(kubeconfig), C(context), C(host), C(api_key), C(validate_certs), ...), or the
-        C(K8S_AUTH_*) environment variables.
+      - Connection to the cluster, for O(node_rules.ports_from=from_services), as kubernetes.core
+        takes it; each sub-option also falls back to its C(K8S_AUTH_*) environment variable.
     type: dict
+    suboptions:
+      kubeconfig:
+        description: Path to a kubeconfig file.
+        type: path
+      context:
+        description: Kubeconfig context to use.
+        type: str
+      host:
+        description: URL of the API server.
+        type: str
+      api_key:
+        description: Bearer token for the API server.
+        type: str
+      username:
+        description: Username for basic authentication.
+        type: str
+      password:
+        description: Password for basic authentication.
+        type: str
+      validate_certs:
+        description: Verify the API server's TLS certificate.
+        type: bool
+      ca_cert:
+        description: Path to the CA certificate of the API server.
+        type: path
+      client_cert:
+        description: Path to a client certificate.
+        type: path
+      client_key:
+        description: Path to the client certificate's key.
+        type: path
+      proxy:
+        description: HTTP proxy to reach the API server.
+        type: str
 notes:
   - Check mode makes no write call and returns the plan the real run would follow.
   - Only inbound rules are managed; outbound rules are left as they are.
@@ -303,8 +336,16 @@ controller:
   description: The controller flags and Ingress annotations this mode needs.
   returned: unless state is gathered or rendered
   type: dict
+replanned:
+  description:
+    - Per group id, the second plan made after a rule changed under the run (EC2 answered
+      C(InvalidPermission.Duplicate) or C(InvalidPermission.NotFound)) and the group was read again.
+  returned: when another writer raced this run
+  type: dict
 rendered:
-  description: With O(state=rendered), the API calls that would be sent to empty groups.
+  description:
+    - With O(state=rendered), the calls that would create the groups (with placeholder ids) and
+      authorize every rule on empty groups.
   returned: when state is rendered
   type: list
   elements: dict
@@ -343,7 +384,11 @@ def argument_spec():
         purpose=dict(type="str", default="lbc"),
         quota=dict(type="dict", options=dict(rules_per_group=dict(type="int", default=60),
                                              rules_per_eni=dict(type="int", default=1000))),
-        kubernetes=dict(type="dict", no_log=True),
+        kubernetes=dict(type="dict", options=dict(
+            kubeconfig=dict(type="path"), context=dict(type="str"), host=dict(type="str"),
+            api_key=dict(type="str", no_log=True), username=dict(type="str"), password=dict(type="str", no_log=True),
+            validate_certs=dict(type="bool"), ca_cert=dict(type="path"), client_cert=dict(type="path"),
+            client_key=dict(type="path", no_log=True), proxy=dict(type="str"))),
         state=dict(type="str", default="merged",
                    choices=["merged", "replaced", "overridden", "deleted", "gathered", "rendered"]),
     )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
+from sandbox.services import aws_fidelity
 from sandbox.services.aws_adapter import AwsAdapter
 
 
 def make_app():
     """moto's WSGI application serving every AWS service it supports on one endpoint."""
+    aws_fidelity.apply()
     return DomainDispatcherApplication(create_backend_app)
 
 
