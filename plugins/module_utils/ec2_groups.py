@@ -62,10 +62,12 @@ class CallCounter:
 
 class Ec2Groups:
     def __init__(self, module):
+        self.module = module
         self.retry = AWSRetry.jittered_backoff(retries=10)
         self.client = module.client("ec2", retry_decorator=self.retry)
         self.calls = CallCounter()
         self.client.client.meta.events.register("before-call.ec2", self.calls)
+        self._eks = None
 
     def _call(self, operation, **params):
         try:
@@ -95,6 +97,21 @@ class Ec2Groups:
         reservations = self._paginated("describe_instances", "Reservations",
                                        Filters=[{"Name": k, "Values": list(v)} for k, v in filters.items()])
         return [instance for reservation in reservations for instance in reservation["Instances"]]
+
+    def cluster_vpc(self, cluster_name):
+        """The cluster's VPC from DescribeCluster (through its subnets when the answer has no vpcId)."""
+        if self._eks is None:
+            self._eks = self.module.client("eks", retry_decorator=self.retry)
+            self._eks.client.meta.events.register("before-call.eks", self.calls)
+        try:
+            config = self._eks.describe_cluster(aws_retry=True, name=cluster_name)["cluster"]["resourcesVpcConfig"]
+        except botocore.exceptions.ClientError as exc:
+            error = exc.response.get("Error", {})
+            raise Ec2Error("describe_cluster", error.get("Code", "Unknown"), error.get("Message", "")) from exc
+        if config.get("vpcId"):
+            return config["vpcId"]
+        subnets = self.describe_subnets(config.get("subnetIds") or []) if config.get("subnetIds") else []
+        return subnets[0]["VpcId"] if subnets else None
 
     def describe_subnets(self, subnet_ids):
         return self._paginated("describe_subnets", "Subnets", SubnetIds=list(subnet_ids))

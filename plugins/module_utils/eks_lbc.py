@@ -181,6 +181,9 @@ def discover(ec2, spec, kube_reader=None):
         instances = ec2.describe_instances({"tag-key": [topo.cluster_tag_key(spec.cluster)],
                                             "instance-state-name": ["running"]})
         vpcs = sorted(set(i["VpcId"] for i in instances if i.get("VpcId")))
+        if found.vpc_id is None and not vpcs:  # no node running yet: ask EKS
+            cluster_vpc = ec2.cluster_vpc(spec.cluster)
+            vpcs = [cluster_vpc] if cluster_vpc else []
         if found.vpc_id is None:
             if len(vpcs) != 1:
                 raise RuleInputError("vpc_id", "found the cluster's nodes in %s VPC(s) (%s); give vpc_id" %

@@ -42,7 +42,8 @@ options:
   vpc_id:
     description:
       - VPC of the cluster. When omitted, it is taken from the cluster's running instances
-        (tagged C(kubernetes.io/cluster/<cluster_name>)).
+        (tagged C(kubernetes.io/cluster/<cluster_name>)), or from EKS DescribeCluster when no node
+        is running.
     type: str
   backend_security_group:
     description:

@@ -193,3 +193,20 @@ def test_kubernetes_connection_options_do_not_mask_returned_values(estate, lbc):
     groups = dict((g["group_id"], g) for g in step.result["security_groups"])
     assert groups[estate.sg["backend"]]["tags"]["elbv2.k8s.aws/cluster"] == "demo-eks"
     assert groups[estate.sg["cluster"]]["name"] == "eks-cluster-sg-demo-eks-1784213059"
+
+
+def test_vpc_comes_from_describe_cluster_when_no_node_is_running(estate, lbc):
+    """A cluster whose nodes are all stopped: the VPC comes from EKS (moto's answer has no vpcId, so via
+    the cluster's subnets); nodes and their group cannot be discovered, so node_security_group is given."""
+    instances = estate.seed["instances"]
+    estate.ec2.stop_instances(InstanceIds=instances)
+    try:
+        (step,) = lbc.play([{"params": dict(cluster_name="demo-eks", mode="auto", state="gathered",
+                                            node_security_group=estate.sg["node"])}])
+    finally:
+        estate.ec2.start_instances(InstanceIds=instances)
+    assert not step.failed, step
+    assert step.all_calls() == {EC2: {"DescribeInstances": 1, "DescribeSecurityGroups": 1, "DescribeSubnets": 1},
+                                "eks": {"DescribeCluster": 1}}, step
+    roles = dict((g["group_id"], g["role"]) for g in step.result["security_groups"])
+    assert roles[estate.sg["node"]] == "node" and roles[estate.sg["backend"]] == "backend"
