@@ -210,3 +210,22 @@ def test_vpc_comes_from_describe_cluster_when_no_node_is_running(estate, lbc):
                                 "eks": {"DescribeCluster": 1}}, step
     roles = dict((g["group_id"], g["role"]) for g in step.result["security_groups"])
     assert roles[estate.sg["node"]] == "node" and roles[estate.sg["backend"]] == "backend"
+
+
+def test_throttling_is_ridden_out_by_amazon_aws_retries(estate, lbc):
+    """30 % of EC2 calls answered RequestLimitExceeded (fixed seed): the run still converges."""
+    estate.admin.set_faults([{"service": "ec2", "throttle": 0.3}], seed=4242)
+    try:
+        first, again = lbc.play([
+            {"params": dict(cluster_name="demo-eks", mode="auto", node_rules={"ports_from": "ports",
+                                                                              "ports": ["30080", "32050"]})},
+            {"params": dict(cluster_name="demo-eks", mode="auto", node_rules={"ports_from": "ports",
+                                                                              "ports": ["30080", "32050"]})},
+        ])
+    finally:
+        estate.admin.clear_faults()
+        estate.restore()
+    assert not first.failed and first.changed, first
+    assert not again.failed and again.changed is False, again
+    throttled = sum(step.counts["services"]["ec2"]["faults"].get("RequestLimitExceeded", 0) for step in (first, again))
+    assert throttled > 0  # the faults really happened, and were retried

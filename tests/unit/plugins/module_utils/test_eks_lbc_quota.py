@@ -46,3 +46,55 @@ def test_the_same_plan_fits_when_the_eni_has_room():
     ids = {"backend": BACKEND}
     plans = lbc.plan_groups(spec, found, ids, lbc.desired_rules(spec, found, ids, [str(31000 + i) for i in range(10)]))
     assert len(plans[NODE].authorize) == 10
+
+
+class RacingEc2:
+    """A fake EC2 whose first authorize hits InvalidPermission.Duplicate (another writer got there first)."""
+
+    def __init__(self, found, races=1):
+        self.found, self.races, self.calls = found, races, []
+
+    def authorize(self, group_id, direction, permissions):
+        from ansible_collections.kubeguard.netsec.plugins.module_utils.ec2_groups import Ec2Error
+
+        self.calls.append(("authorize", group_id))
+        if self.races:
+            self.races -= 1
+            # the other writer added the same rules: the group now holds them
+            self.found.groups[group_id]["IpPermissions"] = permissions
+            raise Ec2Error("authorize_security_group_ingress", "InvalidPermission.Duplicate", "already exists")
+        self.found.groups[group_id]["IpPermissions"] = self.found.groups[group_id]["IpPermissions"] + permissions
+
+    def describe_security_groups(self, filters=None, group_ids=None):
+        self.calls.append(("describe", tuple(group_ids or ())))
+        return [self.found.groups[g] for g in group_ids or []]
+
+
+def test_a_duplicate_race_is_read_again_and_converges():
+    from ansible_collections.kubeguard.netsec.plugins.module_utils import eks_lbc_run
+
+    spec = lbc.Spec(params())
+    found = topology(0)
+    ec2 = RacingEc2(found)
+    plans, after, replanned = eks_lbc_run._apply(ec2, spec, found, {"backend": BACKEND}, [],
+                                                 [str(31000 + i) for i in range(10)])
+    assert ec2.calls[0] == ("authorize", NODE) and ("describe", (NODE,)) in ec2.calls
+    assert not replanned[NODE].authorize  # after reading again, nothing is left to add
+    assert len(after[NODE]) == 1 and len(after[NODE][0]["ports"]) == 10
+
+
+def test_a_second_race_fails_instead_of_claiming_success():
+    from ansible_collections.kubeguard.netsec.plugins.module_utils import eks_lbc_run
+    from ansible_collections.kubeguard.netsec.plugins.module_utils.ec2_groups import Ec2Error
+
+    spec = lbc.Spec(params())
+    found = topology(0)
+
+    class AlwaysRacing(RacingEc2):
+        def authorize(self, group_id, direction, permissions):
+            self.calls.append(("authorize", group_id))
+            raise Ec2Error("authorize_security_group_ingress", "InvalidPermission.NotFound", "gone")
+
+    with pytest.raises(Ec2Error, match="changed again"):
+        eks_lbc_run._apply(AlwaysRacing(found), spec, found, {"backend": BACKEND}, [],
+                           [str(31000 + i) for i in range(10)])
