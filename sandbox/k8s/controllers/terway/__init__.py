@@ -23,7 +23,7 @@ What is simulated, after AliyunContainerService/terway (see docs/sandbox.md for 
 
 from __future__ import annotations
 
-from sandbox.k8s.controllers.terway.config import conf_security_groups, conf_vswitches, merge_patch
+from sandbox.k8s.controllers.terway.config import conf_security_groups, conf_vswitches
 from sandbox.k8s.controllers.terway.constants import (
     ANN_POD_ALLOC_TYPE, ANN_POD_ENI, ANN_POD_NETWORKING, ANN_POD_NETWORKS, ANN_POD_NETWORKS_REQUEST, ANN_TRUNK_ON,
     CONTROLPLANE, FIELD_MANAGER, FINALIZER, GROUP, LABEL_IGNORE, LABEL_NODE_CONFIG, MAX_SECURITY_GROUPS,
@@ -40,7 +40,7 @@ __all__ = [
     "MAX_SECURITY_GROUPS", "MEMBER_ENI_RESOURCE", "MUTATING_WEBHOOK", "PN_KEY", "PODENI_KEY", "PREFIX", "SYSTEM_NS",
     "TERWAYD_LABEL", "TRUNK_NOT_FOUND", "VALIDATING_WEBHOOK", "VERSION", "ZONE_LABEL",
     "Terway", "TerwayPodNetwork", "conf_security_groups", "conf_vswitches", "have_fixed_ip", "install",
-    "is_fixed_name_pod", "merge_patch", "parse_go_duration", "podnetworking_denial",
+    "is_fixed_name_pod", "parse_go_duration", "podnetworking_denial",
 ]
 
 

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 import datetime
 import json
 
 import yaml
 
 from sandbox.k8s.cluster import IpPool
+from sandbox.k8s.patching import json_merge_patch
 from sandbox.k8s.controllers.terway.constants import CONTROLPLANE, GROUP, LABEL_NODE_CONFIG, SYSTEM_NS, VERSION
 from sandbox.k8s.controllers.terway.helpers import _token
 
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def merge_patch(base, patch):
-    """RFC 7396, for the per-node eni_conf override."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(base) if isinstance(base, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
 
 
 def conf_vswitches(conf: dict) -> list[str]:
@@ -90,7 +77,7 @@ class TerwayConfig:
         if override:
             patch = self._conf_of(api, override)
             if patch is not None:
-                conf = merge_patch(conf, patch)
+                conf = json_merge_patch(conf, patch)  # the per-node override is an RFC 7396 merge patch
         return conf
 
     @staticmethod
