@@ -155,7 +155,7 @@ def _check_items(values, path, check):
         check(str(value), "%s[%d]" % (path, index))
 
 
-def _frontend_key(frontend):
+def frontend_key(frontend):
     return frontend["id"] or frontend["name"]
 
 
@@ -257,7 +257,7 @@ def _resolve_frontends(ec2, found, spec, lookup_names=True):
     by_name = dict((g.get("GroupName"), gid) for gid, g in found.groups.items())
     unnamed = []
     for frontend in spec.frontends:
-        key = _frontend_key(frontend)
+        key = frontend_key(frontend)
         if frontend["id"]:
             if frontend["id"] in found.groups:
                 found.frontend_ids[key] = frontend["id"]
@@ -278,7 +278,7 @@ def groups_to_create(spec, found):
         create.append(("backend", topo.backend_sg_name(spec.cluster), topo.BACKEND_SG_DESCRIPTION,
                        topo.backend_sg_tags(spec.cluster)))
     for frontend in spec.frontends:
-        key = _frontend_key(frontend)
+        key = frontend_key(frontend)
         if key not in found.frontend_ids:
             if frontend["id"]:
                 raise RuleInputError(frontend["path"] + ".id", "%s not found" % frontend["id"])
@@ -303,10 +303,10 @@ def desired_rules(spec, found, ids, node_ports):
     """group id -> desired DescribedRules (ingress) for every group this run manages."""
     desired = {}
     for frontend in spec.frontends:
-        desired.setdefault(ids[_frontend_key(frontend)], []).extend(frontend["rules"])
+        desired.setdefault(ids[frontend_key(frontend)], []).extend(frontend["rules"])
     if spec.node_rules:
         if spec.mode == "custom":
-            sources = sorted(ids[_frontend_key(f)] for f in spec.frontends)
+            sources = sorted(ids[frontend_key(f)] for f in spec.frontends)
         else:
             sources = [ids["backend"]]
         rule = {"proto": "tcp", "ports": node_ports, "group_id": sources,
@@ -336,7 +336,7 @@ def current_rules(group, account_id):
 def option_of(spec, found, ids, group_id):
     """The option whose rules land on ``group_id``, for error messages."""
     for frontend in spec.frontends:
-        if ids.get(_frontend_key(frontend)) == group_id:
+        if ids.get(frontend_key(frontend)) == group_id:
             return frontend["path"]
     if group_id in found.node_group_ids:
         return "node_rules" if spec.node_rules else "node_security_group_rules"
@@ -440,7 +440,7 @@ def _role(group_id, found, ids):
 
 def annotations_for(spec, ids):
     """What the Ingresses and the controller need for this mode."""
-    frontends = ",".join(ids[_frontend_key(f)] for f in spec.frontends)
+    frontends = ",".join(ids[frontend_key(f)] for f in spec.frontends)
     if spec.mode == "auto":
         return {"controller_flags": ["--enable-backend-security-group=true"] + (
             ["--backend-security-group=%s" % ids["backend"]] if spec.backend_id else []), "ingress_annotations": {}}

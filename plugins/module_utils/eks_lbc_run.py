@@ -53,12 +53,12 @@ def _rendered(spec):
         calls.append(_create_call(lbc.topo.backend_sg_name(spec.cluster), lbc.topo.BACKEND_SG_DESCRIPTION,
                                   "<vpc-id>", lbc.topo.backend_sg_tags(spec.cluster), ids["backend"]))
     for frontend in spec.frontends:
-        ids[lbc._frontend_key(frontend)] = frontend["id"] or lbc.placeholder_id(frontend["name"])
+        ids[lbc.frontend_key(frontend)] = frontend["id"] or lbc.placeholder_id(frontend["name"])
         if not frontend["id"]:
             tags = dict(frontend["tags"], Name=frontend["name"], **{lbc.MANAGED_BY_TAG: "kubeguard.netsec",
                                                                     lbc.CLUSTER_TAG: spec.cluster})
             calls.append(_create_call(frontend["name"], frontend["description"], spec.params.get("vpc_id") or
-                                      "<vpc-id>", tags, ids[lbc._frontend_key(frontend)]))
+                                      "<vpc-id>", tags, ids[lbc.frontend_key(frontend)]))
     ports = [str(p) for p in (spec.node_rules or {}).get("ports") or [lbc.NODEPORT_RANGE]]
     for group_id, rules in sorted(lbc.desired_rules(spec, found, ids, ports).items()):
         plan = lbc.plan([], rules, "merged", spec.purpose, group_id=group_id, directions=("ingress",))
