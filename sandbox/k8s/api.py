@@ -37,6 +37,7 @@ STATUS_KEPT_ON_CREATE = ("Node", "Namespace")
 GENERATION_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "NetworkPolicy", "Ingress",
                     "IngressClass", "CustomResourceDefinition", "Pod")
 DEFAULT_FIELD_MANAGER = "unknown"
+SCALE = ResourceType("autoscaling", "v1", "scale", "Scale", True)  # the scale subresource's own type
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
 Admission = Callable[["ApiServer", str, ResourceType, dict, "dict | None"], None]
@@ -562,29 +563,20 @@ class ApiServer:
                 kind = CONTENT_TYPES.get(content_type.split(";")[0].strip())
                 if kind in (None, "apply"):
                     raise errors.ApiError(415, "unsupported patch type for the scale subresource")
-                scale_rt = ResourceType("autoscaling", "v1", "scale", "Scale", True)
-                scale = (patching.json_merge_patch(current, scale) if kind == "merge" else
-                         patching.json_patch(current, scale) if kind == "json" else
-                         self._patched_scale(scale_rt, current, scale))
+                # Scale has no merge keys: a strategic merge patch of it is a merge patch
+                scale = self._patched(SCALE, current, "merge" if kind == "strategic" else kind, scale)
             wanted_rv = (scale.get("metadata") or {}).get("resourceVersion")
             if wanted_rv and wanted_rv != existing["metadata"]["resourceVersion"]:
                 raise errors.conflict(rt, name)
             replicas = (scale.get("spec") or {}).get("replicas")
             if not isinstance(replicas, int) or replicas < 0:
-                raise errors.invalid(ResourceType("autoscaling", "v1", "scale", "Scale", True), name, [
+                raise errors.invalid(SCALE, name, [
                     validation.invalid("spec.replicas", replicas, "must be greater than or equal to 0")])
             new = copy.deepcopy(existing)
             _set_path(new, self._scale_paths(rt)[0], replicas)
             new["metadata"].pop("resourceVersion", None)
             updated = self._write_update(rt, existing, new, None, dry_run, field_manager)
             return self._scale_of(rt, updated)
-
-    @staticmethod
-    def _patched_scale(scale_rt, current, body):
-        try:
-            return patching.json_merge_patch(current, body)  # Scale has no merge keys: SMP == merge patch here
-        except patching.PatchError as exc:
-            raise errors.ApiError(400, exc.message) from exc
 
     # ------------------------------------------------------------------ delete
 

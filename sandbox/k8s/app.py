@@ -25,6 +25,11 @@ def _truthy(value: str | None) -> bool:
     return value is not None and value.lower() in ("1", "true", "")
 
 
+def _is_watch(parsed, args) -> bool:
+    """A collection GET is a watch with the legacy /watch/ prefix or ?watch=true."""
+    return parsed.watch_prefix or ("watch" in args and _truthy(args.get("watch")))
+
+
 class ParsedPath:
     """The parts of a resource URL: /api/v1/... or /apis/<group>/<version>/..."""
 
@@ -149,7 +154,7 @@ class KubeApp:
 
         if parsed.name is None:  # collection
             if method == "GET":
-                if parsed.watch_prefix or _truthy(args.get("watch")) and "watch" in args:
+                if _is_watch(parsed, args):
                     return self.watch(request, rt, parsed.namespace)
                 listed = self.api.list(rt, parsed.namespace if rt.namespaced else None,
                                        args.get("labelSelector", ""), args.get("fieldSelector", ""),
@@ -215,8 +220,7 @@ class KubeApp:
         if parsed.subresource:
             return
         if parsed.name is None:
-            verb = {"GET": "watch" if parsed.watch_prefix or _truthy(args.get("watch")) and "watch" in args
-                    else "list", "POST": "create", "DELETE": "deletecollection"}.get(method)
+            verb = {"GET": "watch" if _is_watch(parsed, args) else "list", "POST": "create", "DELETE": "deletecollection"}.get(method)
         else:
             verb = {"GET": "get", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}.get(method)
         if verb is None or verb not in rt.verbs:
