@@ -36,10 +36,6 @@ def _tag_list(tags):
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
 
-def tags_dict(tag_list):
-    return dict((t["Key"], t["Value"]) for t in tag_list or [])
-
-
 class CallCounter:
     """Counts API calls (each page and each retried attempt is a call) by read/write and operation."""
 

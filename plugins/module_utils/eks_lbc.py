@@ -26,7 +26,7 @@ import hashlib
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils import lbc_topology as topo
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ec2_groups import Ec2Error
-from ansible_collections.kubeguard.netsec.plugins.module_utils.ec2_groups import tags_dict
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import CONTROLLER_LABEL
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import QuotaError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import QuotaLimits
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import RuleInputError
@@ -35,6 +35,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import c
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import count_rules
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import expand
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import from_ip_permissions
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import is_controller_managed_group
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import is_controller_owned
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import normalise_cidr
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import parse_group_id
@@ -43,6 +44,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import p
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import parse_protect
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import plan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import render_calls
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import tag_dict
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_rules import to_module_format
 
 MANAGED_BY_TAG = "kubeguard.netsec/managed-by"
@@ -173,7 +175,7 @@ class Topology:
         self.to_create = []
 
 
-def discover(ec2, spec, kube_reader=None):
+def discover(ec2, spec):
     found = Topology()
     found.vpc_id = spec.params.get("vpc_id")
     instances = []
@@ -191,7 +193,7 @@ def discover(ec2, spec, kube_reader=None):
             found.vpc_id = vpcs[0]
     keys = [topo.cluster_tag_key(spec.cluster), "elbv2.k8s.aws/cluster", CLUSTER_TAG]
     for group in ec2.describe_security_groups({"vpc-id": [found.vpc_id], "tag-key": keys}):
-        tags = tags_dict(group.get("Tags"))
+        tags = tag_dict(group.get("Tags"))
         if tags.get("elbv2.k8s.aws/cluster", spec.cluster) != spec.cluster and \
                 tags.get(CLUSTER_TAG, spec.cluster) != spec.cluster:
             continue  # another cluster's controller groups in the same VPC
@@ -225,7 +227,7 @@ def _resolve_nodes(found, spec, instances):
     if spec.node_group_id:
         found.node_group_ids = [spec.node_group_id]
         return
-    group_tags = dict((gid, tags_dict(g.get("Tags"))) for gid, g in found.groups.items())
+    group_tags = dict((gid, tag_dict(g.get("Tags"))) for gid, g in found.groups.items())
     ids = []
     for instance in instances:
         for eni in instance.get("NetworkInterfaces", []):
@@ -249,7 +251,7 @@ def _resolve_backend(found, spec):
         return
     wanted = topo.backend_sg_tags(spec.cluster)
     matches = [gid for gid, g in sorted(found.groups.items())
-               if all(tags_dict(g.get("Tags")).get(k) == v for k, v in wanted.items())]
+               if all(tag_dict(g.get("Tags")).get(k) == v for k, v in wanted.items())]
     found.backend_id = matches[0] if matches else None  # the controller takes the first match too
 
 
@@ -373,15 +375,13 @@ def controller_warnings(spec, found, ids):
     """The seed 003 incident: hand-made rules carrying the controller's label, which it will revoke."""
     warnings = []
     expected_sources = set([ids.get("backend"), found.backend_id]) | set(
-        gid for gid, g in found.groups.items()
-        if tags_dict(g.get("Tags")).get("ingress.k8s.aws/resource") == "ManagedLBSecurityGroup"
-        or tags_dict(g.get("Tags")).get("service.k8s.aws/resource") == "ManagedLBSecurityGroup")
+        gid for gid, g in found.groups.items() if is_controller_managed_group(g.get("Tags")))
     for group_id in found.node_group_ids:
         for entry in current_rules(found.groups.get(group_id), found.account_id):
             if is_controller_owned(entry.description) and entry.rule.source.value not in expected_sources:
                 warnings.append("%s: %s carries the controller label %s but no controller rule matches it (its "
                                 "source is not the backend or a managed frontend group): the controller will "
-                                "revoke it on its next reconcile" % (group_id, entry.rule, topo.CONTROLLER_LABEL))
+                                "revoke it on its next reconcile" % (group_id, entry.rule, CONTROLLER_LABEL))
             if entry.rule.source.value in WORLD:
                 warnings.append("%s: %s is open to the internet" % (group_id, entry.rule))
     return warnings
@@ -417,7 +417,7 @@ def apply_plans(ec2, plans):
 def gathered(found, ids):
     out = []
     for group_id, group in sorted(found.groups.items()):
-        out.append({"group_id": group_id, "name": group.get("GroupName"), "tags": tags_dict(group.get("Tags")),
+        out.append({"group_id": group_id, "name": group.get("GroupName"), "tags": tag_dict(group.get("Tags")),
                     "role": _role(group_id, found, ids),
                     "rules": to_module_format(current_rules(group, found.account_id), "ingress")})
     return out
@@ -430,8 +430,8 @@ def _role(group_id, found, ids):
         return "backend"
     if group_id in found.frontend_ids.values():
         return "frontend"
-    tags = tags_dict(found.groups[group_id].get("Tags")) if group_id in found.groups else {}
-    if "ManagedLBSecurityGroup" in (tags.get("ingress.k8s.aws/resource"), tags.get("service.k8s.aws/resource")):
+    tags = tag_dict(found.groups[group_id].get("Tags")) if group_id in found.groups else {}
+    if is_controller_managed_group(tags):
         return "controller-frontend"
     if "aws:eks:cluster-name" in tags:
         return "eks-cluster"

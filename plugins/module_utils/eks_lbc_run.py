@@ -115,18 +115,11 @@ def run(module):
         if module._diff:
             result["diff"] = {"before": before, "after": after}
         return result, None
-    except (SecurityGroupRuleError, TopologyError) as exc:
-        return _with_calls(result, ec2), str(exc)
-    except Ec2Error as exc:
-        return _with_calls(result, ec2), str(exc)
-    finally:
-        _with_calls(result, ec2)
-
-
-def _with_calls(result, ec2):
-    if ec2 is not None:
-        result["api_calls"] = ec2.calls.as_dict()
-    return result
+    except (SecurityGroupRuleError, TopologyError, Ec2Error) as exc:
+        return result, str(exc)
+    finally:  # on success and on failure: the calls made so far
+        if ec2 is not None:
+            result["api_calls"] = ec2.calls.as_dict()
 
 
 def _apply(ec2, spec, found, ids, create, node_ports):

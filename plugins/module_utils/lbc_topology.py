@@ -22,7 +22,6 @@ import hashlib
 import json
 import re
 
-CONTROLLER_LABEL = "elbv2.k8s.aws/targetGroupBinding=shared"
 BACKEND_SG_DESCRIPTION = "[k8s] Shared Backend SecurityGroup for LoadBalancer"
 INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 ALB = "alb.ingress.kubernetes.io/"

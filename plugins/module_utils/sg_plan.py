@@ -149,7 +149,8 @@ def _parse_pattern(spec: dict, path: str) -> ProtectPattern:
     return ProtectPattern(path, direction, protocol, ranges, frozenset(sources) if sources else None)
 
 
-def _tag_dict(tags) -> dict:
+def tag_dict(tags) -> dict:
+    """Tags as a dict, from a dict or from EC2's [{"Key": ..., "Value": ...}] list."""
     if not tags:
         return {}
     if isinstance(tags, Mapping):
@@ -159,7 +160,7 @@ def _tag_dict(tags) -> dict:
 
 def is_controller_managed_group(tags) -> bool:
     """True for a frontend group the controller created and reconciles (dict or EC2 tag list)."""
-    tags = _tag_dict(tags)
+    tags = tag_dict(tags)
     return any(tags.get(key) == MANAGED_GROUP_TAG_VALUE for key in MANAGED_GROUP_TAG_KEYS)
 
 

@@ -97,6 +97,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_plan import ST
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_plan import Plan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_plan import ProtectPattern
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_plan import is_controller_managed_group
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_plan import tag_dict
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_plan import is_owned
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_plan import is_protected
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg_plan import parse_protect
@@ -166,6 +167,7 @@ __all__ = (
     "Plan",
     "ProtectPattern",
     "is_controller_managed_group",
+    "tag_dict",
     "is_owned",
     "is_protected",
     "parse_protect",
