@@ -17,7 +17,7 @@ section() { printf '\n=== %s ===\n' "$1"; }
 
 section "Starting the sandbox (AWS emulated by moto on 127.0.0.1:$((KUBEGUARD_SANDBOX_BASE_PORT + 1)))"
 "$python" -m sandbox up
-section "Seeding the insecure 'before' estate of EKS cluster demo-eks"
+section "Seeding the insecure 'before' estates: EKS cluster demo-eks, ACK clusters ack-app and ack-db"
 "$python" -m sandbox seed >/dev/null
 echo "seeded; ids in $KUBEGUARD_SANDBOX_STATE_DIR/seed.json"
 # shellcheck disable=SC1091

@@ -1,0 +1,242 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: (c) 2026, kubeguard.netsec contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Terway's PodNetworking (``network.alibabacloud.com/v1beta1``, cluster-scoped): options, rules, matching.
+
+terway-controlplane's validating webhook checks PodNetworkings on CREATE only, so an update can
+store a spec the webhook would deny. ``spec_from_option`` and ``check_spec`` apply the same rules
+(and a few more) client-side, before any write:
+
+- ``vSwitchOptions`` and ``securityGroupIDs`` must end up non-empty (the mutating webhook fills
+  them from eni-config on CREATE when they are not given); at most 10 security groups;
+- ``releaseStrategy: TTL`` needs a Go duration in ``releaseAfter``; ``Never`` forbids it;
+- a PodNetworking with neither selector matches nothing, so one selector is required.
+
+Pod selection (``matches``) follows the webhook: both selectors set must both match; the first
+Ready PodNetworking in list order wins; Fixed only applies to fixed-name (StatefulSet) pods.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.kubeguard.netsec.plugins.module_utils import kube_selectors as sel
+
+API_VERSION = "network.alibabacloud.com/v1beta1"
+KIND = "PodNetworking"
+MAX_SECURITY_GROUPS = 10
+MIN_TTL_SECONDS = 300  # Terway's docs ask for at least 5m; the webhook itself does not check it
+_VSWITCH = re.compile(r"^vsw-[a-z0-9]{1,64}$")
+_SECURITY_GROUP = re.compile(r"^sg-[a-z0-9]{1,64}$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0,
+                 "h": 3600.0}
+
+
+class PodNetworkingError(ValueError):
+    """A PodNetworking option or spec is invalid; ``path`` names the option."""
+
+    def __init__(self, path, message):
+        super().__init__("%s: %s" % (path, message))
+        self.path = path
+
+
+def parse_go_duration(text):
+    """Seconds in a Go ``time.ParseDuration`` string (``"1h30m"``, ``"5m0s"``, ``"-1.5h"``), or None if invalid."""
+    if not isinstance(text, str) or not text:
+        return None
+    sign, body = 1.0, text
+    if body[0] in "+-":
+        sign, body = (-1.0 if body[0] == "-" else 1.0), body[1:]
+    if body == "0":
+        return 0.0
+    if not body:
+        return None
+    total, position = 0.0, 0
+    while position < len(body):
+        part = _DURATION_PART.match(body, position)
+        if part is None:
+            return None
+        total += float(part.group(1)) * _UNIT_SECONDS[part.group(2)]
+        position = part.end()
+    return sign * total
+
+
+def is_valid_name(name):
+    return isinstance(name, str) and len(name) <= 253 and bool(_DNS_SUBDOMAIN.match(name))
+
+
+def _ids(path, values, pattern, what):
+    values = list(values or [])
+    for index, value in enumerate(values):
+        if not isinstance(value, str) or not pattern.match(value):
+            raise PodNetworkingError("%s[%d]" % (path, index), "%r is not a valid %s id" % (value, what))
+    duplicates = sorted(set(v for v in values if values.count(v) > 1))
+    if duplicates:
+        raise PodNetworkingError(path, "listed more than once: %s" % ", ".join(duplicates))
+    return values
+
+
+def allocation_from_option(option, path="pod_networking"):
+    """``spec.allocationType`` from the options; the strategy/duration rules of the webhook, client-side."""
+    kind = option.get("allocation_type") or "Fixed"
+    strategy, after = option.get("release_strategy"), option.get("release_after")
+    if kind == "Elastic":
+        if strategy or after:
+            raise PodNetworkingError(path + ".release_strategy", "release_strategy and release_after only apply "
+                                                                 "to allocation_type Fixed")
+        return {"type": "Elastic"}
+    strategy = strategy or "Never"
+    allocation = {"type": "Fixed", "releaseStrategy": strategy}
+    if strategy == "Never":
+        if after:
+            raise PodNetworkingError(path + ".release_after", "must be empty when release_strategy is Never "
+                                                              "(Terway's webhook denies it)")
+        return allocation
+    if not after:
+        raise PodNetworkingError(path + ".release_after", "is required when release_strategy is TTL "
+                                                          "(a Go duration such as 30m or 1h)")
+    seconds = parse_go_duration(after)
+    if seconds is None:
+        raise PodNetworkingError(path + ".release_after", "%r is not a Go duration (e.g. 30m, 1h30m, 90s)" % after)
+    if seconds <= 0:
+        raise PodNetworkingError(path + ".release_after", "%r must be positive; Terway keeps the IP for ever "
+                                                          "on a non-positive TTL" % after)
+    allocation["releaseAfter"] = after
+    return allocation
+
+
+def spec_from_option(option, path="pod_networking"):
+    """The PodNetworking spec the options describe (only what they give; see ``complete``)."""
+    name = option.get("name")
+    if not is_valid_name(name):
+        raise PodNetworkingError(path + ".name", "%r is not a valid object name (DNS-1123 subdomain)" % (name,))
+    spec = {"allocationType": allocation_from_option(option, path),
+            "eniOptions": {"eniType": option.get("eni_type") or "Trunk"}}
+    try:
+        selector = {"podSelector": sel.from_option(path + ".pod_selector", option.get("pod_selector")),
+                    "namespaceSelector": sel.from_option(path + ".namespace_selector",
+                                                         option.get("namespace_selector"))}
+    except sel.SelectorError as exc:
+        raise PodNetworkingError(exc.path, str(exc).split(": ", 1)[1]) from exc
+    selector = dict((k, v) for k, v in selector.items() if v is not None)
+    if not selector:
+        raise PodNetworkingError(path, "set namespace_selector and/or pod_selector: a PodNetworking without "
+                                       "selectors matches no pod")
+    spec["selector"] = selector
+    if option.get("vswitch_ids"):
+        spec["vSwitchOptions"] = _ids(path + ".vswitch_ids", option["vswitch_ids"], _VSWITCH, "vSwitch")
+    if option.get("vswitch_selection_policy"):
+        spec["vSwitchSelectOptions"] = {"vSwitchSelectionPolicy": option["vswitch_selection_policy"]}
+    if option.get("security_group_ids"):
+        groups = _ids(path + ".security_group_ids", option["security_group_ids"], _SECURITY_GROUP, "security group")
+        if len(groups) > MAX_SECURITY_GROUPS:
+            raise PodNetworkingError(path + ".security_group_ids", "%d security groups; a PodNetworking takes at "
+                                                                   "most %d" % (len(groups), MAX_SECURITY_GROUPS))
+        spec["securityGroupIDs"] = groups
+    return spec
+
+
+def ttl_warning(spec):
+    """A warning for a TTL shorter than Terway's documented minimum, or None."""
+    allocation = spec.get("allocationType") or {}
+    seconds = parse_go_duration(allocation.get("releaseAfter") or "")
+    if allocation.get("releaseStrategy") == "TTL" and seconds is not None and seconds < MIN_TTL_SECONDS:
+        return ("pod_networking.release_after %s is shorter than the 5m minimum in Terway's documentation; a pod "
+                "that takes longer to come back loses its IP" % allocation["releaseAfter"])
+    return None
+
+
+def conf_vswitches(conf):
+    """The vSwitches Terway's webhook takes from eni_conf (``vswitches``: zone -> ids, zones sorted)."""
+    ids = []
+    for zone in sorted((conf or {}).get("vswitches") or {}):
+        for vsw in conf["vswitches"][zone] or []:
+            if vsw not in ids:
+                ids.append(vsw)
+    return ids
+
+
+def conf_security_groups(conf):
+    """The security groups Terway's webhook takes from eni_conf (``security_group`` and ``security_groups``)."""
+    groups = set((conf or {}).get("security_groups") or [])
+    if (conf or {}).get("security_group"):
+        groups.update(g.strip() for g in str(conf["security_group"]).split(",") if g.strip())
+    return sorted(groups)
+
+
+def complete(spec, conf):
+    """``spec`` with vSwitches and security groups filled from eni_conf where missing (what CREATE stores)."""
+    full = dict(spec)
+    if not full.get("vSwitchOptions") and conf_vswitches(conf):
+        full["vSwitchOptions"] = conf_vswitches(conf)
+    if not full.get("securityGroupIDs") and conf_security_groups(conf):
+        full["securityGroupIDs"] = conf_security_groups(conf)
+    return full
+
+
+def check_spec(spec, path="pod_networking"):
+    """The webhook's rules on the spec that will be stored (create or update), client-side."""
+    if not spec.get("vSwitchOptions"):
+        raise PodNetworkingError(path + ".vswitch_ids", "no vSwitch: give vswitch_ids, or set vswitches in "
+                                                        "kube-system/eni-config (Terway: vSwitchOptions is not set)")
+    groups = spec.get("securityGroupIDs") or []
+    if not groups:
+        raise PodNetworkingError(path + ".security_group_ids", "no security group: give security_group_ids, or set "
+                                                               "security_group in kube-system/eni-config")
+    if len(groups) > MAX_SECURITY_GROUPS:
+        raise PodNetworkingError(path + ".security_group_ids", "%d security groups after eni-config defaults; at "
+                                                               "most %d" % (len(groups), MAX_SECURITY_GROUPS))
+
+
+def merged_spec(current, wanted):
+    """``state: merged``: the current spec with every field the options give replaced whole."""
+    spec = dict(current or {})
+    spec.update(wanted)
+    return spec
+
+
+def matches(spec, pod_labels, namespace_labels):
+    """Whether a PodNetworking's selectors select a pod (both set: both; neither: none)."""
+    selector = (spec or {}).get("selector") or {}
+    parts = []
+    if selector.get("podSelector") is not None:
+        parts.append((selector["podSelector"], pod_labels))
+    if selector.get("namespaceSelector") is not None:
+        parts.append((selector["namespaceSelector"], namespace_labels))
+    return bool(parts) and all(sel.matches(s, labels) for s, labels in parts)
+
+
+def competing(pod_networkings, name, pod_labels, namespace_labels):
+    """Other Ready PodNetworkings that also select these pods, as (name, wins) in list order.
+
+    ``wins`` is True for one listed before ``name``: the webhook takes the first match.
+    """
+    found, before = [], True
+    for pn in pod_networkings:
+        pn_name = pn["metadata"]["name"]
+        if pn_name == name:
+            before = False
+            continue
+        if ((pn.get("status") or {}).get("status") == "Ready"
+                and matches(pn.get("spec"), pod_labels, namespace_labels)):
+            found.append((pn_name, before))
+    return found
+
+
+def to_option(pn):
+    """A PodNetworking object in the module's option format (``gathered``)."""
+    spec = pn.get("spec") or {}
+    allocation = spec.get("allocationType") or {}
+    option = {"name": pn["metadata"]["name"], "allocation_type": allocation.get("type", "Elastic"),
+              "release_strategy": allocation.get("releaseStrategy"), "release_after": allocation.get("releaseAfter"),
+              "eni_type": (spec.get("eniOptions") or {}).get("eniType", "Default"),
+              "pod_selector": sel.to_option((spec.get("selector") or {}).get("podSelector")),
+              "namespace_selector": sel.to_option((spec.get("selector") or {}).get("namespaceSelector")),
+              "vswitch_ids": list(spec.get("vSwitchOptions") or []),
+              "vswitch_selection_policy": (spec.get("vSwitchSelectOptions") or {}).get("vSwitchSelectionPolicy"),
+              "security_group_ids": list(spec.get("securityGroupIDs") or [])}
+    return dict((k, v) for k, v in option.items() if v not in (None, []))

@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: (c) 2026, kubeguard.netsec contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Ownership marks on Kubernetes objects (CONVENTIONS: never destroy what you did not create).
+
+- Objects this collection creates carry ``app.kubernetes.io/managed-by: kubeguard.netsec``.
+- Annotations and labels it sets on objects it does not own are recorded, as a sorted JSON list of
+  keys, in ``netsec.kubeguard.io/managed-annotations`` and ``netsec.kubeguard.io/managed-labels``
+  on that object, so that a later rollback removes exactly those keys and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+
+MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
+MANAGED_BY = "kubeguard.netsec"
+ANN_MANAGED_ANNOTATIONS = "netsec.kubeguard.io/managed-annotations"
+ANN_MANAGED_LABELS = "netsec.kubeguard.io/managed-labels"
+
+
+def is_owned(obj):
+    """True when the object carries this collection's managed-by label."""
+    labels = ((obj or {}).get("metadata") or {}).get("labels") or {}
+    return labels.get(MANAGED_BY_LABEL) == MANAGED_BY
+
+
+def recorded_keys(obj, record=ANN_MANAGED_ANNOTATIONS):
+    """The keys recorded in ``record`` (an annotation holding a JSON list); unreadable means none."""
+    text = (((obj or {}).get("metadata") or {}).get("annotations") or {}).get(record)
+    try:
+        keys = json.loads(text) if text else []
+    except ValueError:
+        return []
+    return sorted(k for k in keys if isinstance(k, str)) if isinstance(keys, list) else []
+
+
+def record_value(keys):
+    """The annotation value recording ``keys`` (sorted, compact JSON), or None when there is none."""
+    keys = sorted(set(keys))
+    return json.dumps(keys, separators=(",", ":")) if keys else None
