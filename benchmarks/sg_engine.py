@@ -29,35 +29,18 @@ Results: a table on stdout and ``build/bench/sg_engine.json``.
 
 from __future__ import annotations
 
-import argparse
-import datetime
 import json
-import os
-import pathlib
-import platform
-import shlex
-import signal
-import statistics
-import subprocess
 import sys
 import time
 
-REPO = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import boto3
+import yaml
 
-import boto3  # noqa: E402
-import yaml  # noqa: E402
+import bench_support as bs
 
-from sandbox.client import AdminClient  # noqa: E402
-
-BENCH_DIR = REPO / "build" / "bench"
-STATE_DIR = BENCH_DIR / "sandbox-state"
-RESULTS = BENCH_DIR / "sg_engine.json"
+STATE_DIR = bs.BENCH_DIR / "sandbox-state"
+RESULTS = bs.BENCH_DIR / "sg_engine.json"
 DEFAULT_BASE_PORT = 19900
-VENV_BIN = REPO / ".venv" / "bin"
-PYTHON = VENV_BIN / "python" if (VENV_BIN / "python").exists() else pathlib.Path(sys.executable)
-ANSIBLE_PLAYBOOK = VENV_BIN / "ansible-playbook"
-COLLECTION_LINK = REPO / "build" / "collections" / "ansible_collections" / "kubeguard" / "netsec"
 
 CLUSTER = "demo-eks"
 TOOLS = ("kubeguard", "amazon.aws")
@@ -80,10 +63,6 @@ FRONTENDS = [
 NODE_PORTS = ["30080", "30180", "30443", "30500", "31080", "31443", "31500", "32050", "32500"]
 NODE_DESCRIPTION = "ALB to NodePorts"
 EXPECTED_RULES = 40  # 2x6 + 2x5 frontend rules, 9 ports x 2 frontend sources on the node group
-
-
-class BenchError(RuntimeError):
-    """The benchmark could not run (sandbox, playbook failure); exit code 2."""
 
 
 # --- the two playbooks ----------------------------------------------------------------------------
@@ -145,45 +124,6 @@ def amazon_aws_playbook() -> list:
 PLAYBOOKS = {"kubeguard": kubeguard_playbook, "amazon.aws": amazon_aws_playbook}
 
 
-# --- sandbox --------------------------------------------------------------------------------------
-
-def sandbox_env(base_port: int) -> dict:
-    env = dict(os.environ, KUBEGUARD_SANDBOX_STATE_DIR=str(STATE_DIR), KUBEGUARD_SANDBOX_BASE_PORT=str(base_port))
-    env.pop("KUBEGUARD_SANDBOX_ADMIN_URL", None)
-    return env
-
-
-def sandbox(env: dict, *args: str, timeout: float = 300) -> str:
-    result = subprocess.run([str(PYTHON), "-m", "sandbox", *args], cwd=REPO, env=env, text=True,
-                            capture_output=True, timeout=timeout, check=False)
-    if result.returncode != 0:
-        raise BenchError("python -m sandbox %s failed (%d): %s" % (" ".join(args), result.returncode,
-                                                                  (result.stderr or result.stdout).strip()))
-    return result.stdout
-
-
-def read_env_file(path: pathlib.Path) -> dict:
-    values = {}
-    for line in path.read_text().splitlines():
-        words = shlex.split(line)
-        if words[:1] == ["export"]:
-            words = words[1:]
-        for word in words:
-            key, _, value = word.partition("=")
-            values[key] = value
-    return values
-
-
-def tool_env(sandbox_vars: dict) -> dict:
-    """The environment of ansible-playbook: ours without any AWS_*/EC2_* variable, plus the sandbox's."""
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("AWS_", "EC2_", "K8S_AUTH_")))
-    env.update(sandbox_vars)
-    env.update(ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-               ANSIBLE_DEPRECATION_WARNINGS="False", ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="False",
-               PATH=os.pathsep.join([str(VENV_BIN), env.get("PATH", "")]))
-    return env
-
-
 # --- one run --------------------------------------------------------------------------------------
 
 def count_entry(entry: dict) -> int:
@@ -200,38 +140,8 @@ def plan_counts(result: dict) -> dict:
     return counts
 
 
-def summarise_calls(snapshot: dict) -> dict:
-    by_action = {}
-    for service, data in sorted(snapshot.get("services", {}).items()):
-        for action, entry in sorted(data.get("actions", {}).items()):
-            by_action["%s %s" % (service, action)] = {"kind": entry["kind"], "calls": entry["calls"]}
-    totals = snapshot.get("totals", {})
-    return {"reads": totals.get("reads", 0), "writes": totals.get("writes", 0),
-            "total": totals.get("reads", 0) + totals.get("writes", 0), "faults": totals.get("faults", 0),
-            "by_action": by_action}
-
-
-def run_playbook(tool: str, playbook: pathlib.Path, extra_vars: dict, env: dict, admin: AdminClient) -> dict:
-    command = [str(ANSIBLE_PLAYBOOK), "-c", "local", "-i", "localhost,",
-               "-e", "ansible_python_interpreter=%s" % PYTHON, "-e", json.dumps(extra_vars), str(playbook)]
-    admin.reset_calls()
-    start = time.perf_counter()
-    proc = subprocess.run(command, cwd=REPO, env=env, text=True, capture_output=True, timeout=600, check=False)
-    wall = time.perf_counter() - start
-    calls = summarise_calls(admin.calls())
-    try:
-        output = json.loads(proc.stdout)
-    except ValueError:
-        output = None
-    if proc.returncode != 0 or output is None:
-        detail = proc.stdout[-3000:] if output is None else json.dumps(failed_results(output), indent=1)[-3000:]
-        raise BenchError("%s playbook failed (rc %d):\n%s\n%s" % (tool, proc.returncode, detail, proc.stderr[-2000:]))
-    tasks = [t for play in output["plays"] for t in play["tasks"]]
-    results = [t["hosts"]["localhost"] for t in tasks]
-    task_seconds = sum(duration(t["task"]) for t in tasks)
-    run = {"wall_s": round(wall, 3), "task_s": round(task_seconds, 3),
-           "changed": any(r.get("changed") for r in results),
-           "tasks_changed": output["stats"]["localhost"].get("changed", 0), "calls": calls}
+def run_playbook(tool: str, playbook, extra_vars: dict, env: dict, admin) -> dict:
+    run, results = bs.run_playbook(tool, playbook, extra_vars, env, admin)
     if tool == "kubeguard":
         result = results[0]
         run["module_api_calls"] = result.get("api_calls")
@@ -240,21 +150,6 @@ def run_playbook(tool: str, playbook: pathlib.Path, extra_vars: dict, env: dict,
         run["warnings_found"] = result.get("warnings_found")
         run["created"] = result.get("created")
     return run
-
-
-def failed_results(output: dict) -> list:
-    return [dict(task=t["task"]["name"], msg=r.get("msg")) for play in output.get("plays", [])
-            for t in play.get("tasks", []) for r in t.get("hosts", {}).values() if r.get("failed")]
-
-
-def duration(task: dict) -> float:
-    span = task.get("duration") or {}
-    try:
-        start = datetime.datetime.fromisoformat(span["start"].replace("Z", "+00:00"))
-        end = datetime.datetime.fromisoformat(span["end"].replace("Z", "+00:00"))
-    except (KeyError, ValueError):
-        return 0.0
-    return (end - start).total_seconds()
 
 
 # --- the estate as EC2 has it ---------------------------------------------------------------------
@@ -314,41 +209,29 @@ def expected_estate(before: dict, node_name: str) -> dict:
     return expected
 
 
-def jsonable(value):
-    return json.loads(json.dumps(value, default=list))
-
-
 # --- the benchmark --------------------------------------------------------------------------------
 
 def bench(args) -> dict:
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    bs.BENCH_DIR.mkdir(parents=True, exist_ok=True)
     playbooks = {}
     for tool, build in PLAYBOOKS.items():
-        path = BENCH_DIR / ("sg_engine_%s.yml" % tool.replace(".", "_"))
+        path = bs.BENCH_DIR / ("sg_engine_%s.yml" % tool.replace(".", "_"))
         path.write_text("# generated by benchmarks/sg_engine.py - do not edit\n" +
                         yaml.safe_dump(build(), sort_keys=False, width=120))
         playbooks[tool] = path
-    env = sandbox_env(args.base_port)
+    env = bs.sandbox_env(args.base_port, STATE_DIR)
     results = {"repetitions": args.repetitions, "base_port": args.base_port, "runs": dict((t, []) for t in TOOLS)}
     problems = []
     finals = {}
 
-    print("starting a private sandbox (state %s, base port %d)" % (STATE_DIR.relative_to(REPO), args.base_port),
-          file=sys.stderr)
-    fresh_start = "already running" not in sandbox(env, "up")
-    sandbox_vars = read_env_file(STATE_DIR / "env")
-    admin = AdminClient(sandbox_vars["KUBEGUARD_SANDBOX_ADMIN_URL"])
-    ansible_env = tool_env(sandbox_vars)
+    fresh_start, sandbox_vars, admin = bs.start_sandbox(env, STATE_DIR, args.base_port)
+    ansible_env = bs.tool_env(sandbox_vars)
     ec2 = ec2_client(sandbox_vars)
-    first_seed = fresh_start
+    reseed = bs.Seeder(env, fresh_start)
     for rep in range(args.repetitions):
         order = TOOLS if rep % 2 == 0 else tuple(reversed(TOOLS))  # alternate who goes first
         for tool in order:
-            if first_seed:
-                sandbox(env, "seed")
-                first_seed = False
-            else:
-                sandbox(env, "reset", "--seed")
+            reseed()
             seed = json.loads((STATE_DIR / "seed.json").read_text())["aws"]
             vpc_id, node_sg = seed["vpc_id"], seed["security_groups"]["node"]
             before = estate(ec2, vpc_id, node_sg)
@@ -369,9 +252,9 @@ def bench(args) -> dict:
                 problems.append("%s: final estate of repetition %d differs from repetition 1" % (tool, rep + 1))
     kg, aa = finals.get("kubeguard"), finals.get("amazon.aws")
     if kg != aa:
-        problems.append("the final estates differ between the tools: %s" % describe_difference(
+        problems.append("the final estates differ between the tools: %s" % bs.describe_difference(
             kg, aa, ("only with kubeguard", "only with amazon.aws")))
-    results["final_estate"] = jsonable(kg)
+    results["final_estate"] = bs.jsonable(kg)
     results["final_estates_identical"] = kg == aa
     results["problems"] = problems
     return results
@@ -406,52 +289,14 @@ def check_pair(tool: str, rep: int, pair: dict, before: dict, after: dict, node_
         got = after.get(name, {}).get("ingress")
         if got != rules:
             problems.append("%s: group %s does not hold the expected inbound rules: %s" % (
-                where, name, describe_difference(rules, got)))
+                where, name, bs.describe_difference(rules, got)))
     added = sum(len(after[n]["ingress"]) for n in after) - len(before[node_name]["ingress"])
     if added != EXPECTED_RULES:
         problems.append("%s: the three groups gained %d inbound rules, expected %d" % (where, added, EXPECTED_RULES))
     return problems
 
 
-def describe_difference(left, right, labels=("missing", "unexpected")) -> str:
-    """What differs between two estates (or rule lists), at most 5 rules each way."""
-    if isinstance(left, dict) and isinstance(right, dict):
-        parts = []
-        for key in sorted(set(left) | set(right)):
-            if left.get(key) != right.get(key):
-                parts.append("%s: %s" % (key, describe_difference(left.get(key), right.get(key), labels)))
-        return "; ".join(parts)
-    if isinstance(left, list) and isinstance(right, list):
-        only_left = [r for r in left if r not in right]
-        only_right = [r for r in right if r not in left]
-        return "%s %s, %s %s" % (labels[0], only_left[:5], labels[1], only_right[:5])
-    return "%r != %r" % (left, right)
-
-
 # --- report ---------------------------------------------------------------------------------------
-
-def summarise(results: dict) -> dict:
-    summary = {}
-    for tool, pairs in results["runs"].items():
-        summary[tool] = {}
-        for run in RUNS:
-            runs = [p[run] for p in pairs]
-            actions = sorted(set(a for r in runs for a in r["calls"]["by_action"]))
-            by_action = dict((a, median_int([r["calls"]["by_action"].get(a, {}).get("calls", 0) for r in runs]))
-                             for a in actions)
-            summary[tool][run] = {
-                "wall_s_median": round(statistics.median(r["wall_s"] for r in runs), 3),
-                "wall_s": [r["wall_s"] for r in runs],
-                "task_s_median": round(statistics.median(r["task_s"] for r in runs), 3),
-                "reads": median_int([r["calls"]["reads"] for r in runs]),
-                "writes": median_int([r["calls"]["writes"] for r in runs]),
-                "total_calls": median_int([r["calls"]["total"] for r in runs]),
-                "calls_stable": len(set(json.dumps(r["calls"], sort_keys=True) for r in runs)) == 1,
-                "by_action": by_action,
-                "changed": [r["changed"] for r in runs],
-            }
-    return summary
-
 
 def plan_summary(run: dict) -> str:
     names = dict((c["group_id"], key) for key, c in (run.get("created") or {}).items())
@@ -463,102 +308,37 @@ def plan_summary(run: dict) -> str:
                           ", revoked %d" % revoked if revoked else "")
 
 
-def median_int(values: list):
-    value = statistics.median(values)
-    return int(value) if float(value).is_integer() else value
-
-
-def ratio(aa, kg) -> str:
-    if not kg:
-        return "-" if not aa else "(kg 0)"
-    return "%.1fx" % (aa / kg)
-
-
 def table(summary: dict, results: dict) -> str:
     kg, aa = summary["kubeguard"], summary["amazon.aws"]
     rows = [("", "metric", "kubeguard", "amazon.aws", "aa/kg")]
     for run, label in (("first", "first run"), ("noop", "no-op run")):
         k, a = kg[run], aa[run]
         rows.append((label, "wall time, s (median)", "%.2f" % k["wall_s_median"], "%.2f" % a["wall_s_median"],
-                     ratio(a["wall_s_median"], k["wall_s_median"])))
+                     bs.ratio(a["wall_s_median"], k["wall_s_median"])))
         rows.append(("", "  of which in tasks, s", "%.2f" % k["task_s_median"], "%.2f" % a["task_s_median"],
-                     ratio(a["task_s_median"], k["task_s_median"])))
+                     bs.ratio(a["task_s_median"], k["task_s_median"])))
         for key, name in (("total_calls", "API calls"), ("reads", "  reads"), ("writes", "  writes")):
-            rows.append(("", name, str(k[key]), str(a[key]), ratio(a[key], k[key])))
+            rows.append(("", name, str(k[key]), str(a[key]), bs.ratio(a[key], k[key])))
         for action in sorted(set(k["by_action"]) | set(a["by_action"])):
             kv, av = k["by_action"].get(action, 0), a["by_action"].get(action, 0)
-            rows.append(("", "    " + action, str(kv), str(av), ratio(av, kv)))
+            rows.append(("", "    " + action, str(kv), str(av), bs.ratio(av, kv)))
         rows.append(("", "changed", "/".join(str(c).lower() for c in k["changed"]),
                      "/".join(str(c).lower() for c in a["changed"]), ""))
         rows.append(None)
     rows.pop()
-    widths = [max(len(r[i]) for r in rows if r) for i in range(5)]
-    lines = []
-    for row in rows:
-        if row is None:
-            lines.append("-" * (sum(widths) + 8))
-            continue
-        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])] + [c.rjust(w) for c, w in zip(row[2:], widths[2:])]
-        lines.append("  ".join(cells).rstrip())
-    lines.insert(1, "=" * (sum(widths) + 8))
-    return "\n".join(lines)
-
-
-def versions() -> dict:
-    from importlib import metadata
-
-    out = {"python": platform.python_version()}
-    for dist in ("ansible-core", "ansible", "boto3", "botocore", "moto"):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = None
-    try:
-        import ansible_collections.amazon.aws as amazon_aws
-
-        manifest = pathlib.Path(list(amazon_aws.__path__)[0]) / "MANIFEST.json"
-        out["amazon.aws"] = json.loads(manifest.read_text())["collection_info"]["version"]
-    except (ImportError, OSError, ValueError, KeyError):
-        out["amazon.aws"] = None
-    return out
+    return bs.format_table(rows)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repetitions", "-n", type=int, default=3,
-                        help="repetitions of the first + no-op pair per tool (default 3)")
-    parser.add_argument("--base-port", type=int, default=int(os.environ.get("KUBEGUARD_BENCH_BASE_PORT",
-                                                                             DEFAULT_BASE_PORT)),
-                        help="base port of the private sandbox (default %d or $KUBEGUARD_BENCH_BASE_PORT)" %
-                        DEFAULT_BASE_PORT)
-    args = parser.parse_args(argv)
-    if args.repetitions < 1:
-        parser.error("--repetitions must be at least 1")
-    if not ANSIBLE_PLAYBOOK.exists():
-        print("sg_engine: %s not found; run `make venv`" % ANSIBLE_PLAYBOOK, file=sys.stderr)
+    args = bs.parse_args(bs.arg_parser(__doc__.split("\n\n")[0], DEFAULT_BASE_PORT), argv)
+    if bs.missing_prerequisite("sg_engine"):
         return 2
-    if not COLLECTION_LINK.exists():
-        print("sg_engine: %s not found; run `make collection-link`" % COLLECTION_LINK, file=sys.stderr)
-        return 2
-
-    def terminate(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, terminate)
     started = time.perf_counter()
-    env = sandbox_env(args.base_port)
-    try:
-        results = bench(args)
-    except BenchError as exc:
-        print("sg_engine: %s" % exc, file=sys.stderr)
+    results = bs.run_with_sandbox("sg_engine", bench, args, bs.sandbox_env(args.base_port, STATE_DIR))
+    if results is None:
         return 2
-    finally:
-        try:
-            print(sandbox(env, "down", timeout=60).strip(), file=sys.stderr)
-        except (BenchError, subprocess.TimeoutExpired) as exc:
-            print("sg_engine: stopping the sandbox failed: %s" % exc, file=sys.stderr)
     results["elapsed_s"] = round(time.perf_counter() - started, 1)
-    results["versions"] = versions()
+    results["versions"] = bs.versions(("ansible-core", "ansible", "boto3", "botocore", "moto"), ("amazon.aws",))
     results["desired_state"] = {
         "groups": [f["name"] for f in FRONTENDS] + ["<seeded node group>"],
         "inbound_rules": EXPECTED_RULES,
@@ -566,7 +346,7 @@ def main(argv=None) -> int:
         "amazon_aws_node_group": "purge_rules: false (the seeded baseline stays, as with kubeguard state merged)",
         "inputs_given_to_both": ["vpc_id", "node security group id"],
     }
-    summary = summarise(results)
+    summary = bs.summarise(results, RUNS)
     results["summary"] = summary
     results["ratios_amazon_aws_over_kubeguard"] = dict(
         (run, dict((key, round(summary["amazon.aws"][run][key] / summary["kubeguard"][run][key], 2)
@@ -587,7 +367,7 @@ def main(argv=None) -> int:
                 print("note: %s %s run: the call counts varied between repetitions (medians shown)" % (tool, run))
     print("final state of the three groups (in+out rules, descriptions, tags) identical between the tools: %s" %
           ("yes" if results["final_estates_identical"] else "NO"))
-    print("results: %s" % RESULTS.relative_to(REPO))
+    print("results: %s" % RESULTS.relative_to(bs.REPO))
     for problem in results["problems"]:
         print("FAIL: %s" % problem)
     return 1 if results["problems"] else 0

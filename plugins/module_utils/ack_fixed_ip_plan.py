@@ -149,6 +149,11 @@ def plan_pod_networking(plan, kube, spec, pre):
                       api_version=pn.API_VERSION), None, {"spec": stored})
         return
     patch = merge_patch_diff(current.get("spec") or {}, sent)
+    status = current.get("status") or {}
+    if not patch and status.get("status") == "Fail":
+        raise InputError("pod_networking", "PodNetworking %s is in status Fail (%s) and the options would not "
+                                           "change it; correct them (vswitch_ids, security_group_ids)" % (
+                                               spec.pn_name, status.get("message") or "no message"))
     if patch:
         plan.add(Step("patch", pn.KIND, spec.pn_name, why="spec differs (the webhook does not validate updates; "
                                                           "checked here)", body={"spec": patch},
@@ -276,15 +281,22 @@ def _plan_scale_down(plan, spec, deployment, sts):
         plan.warnings.append("StatefulSet %s was not created by this collection" % spec.statefulset)
 
 
-def competition_warnings(plan, kube, spec):
-    pod_networkings = kube.list(pn.KIND, pn.API_VERSION)
+def check_competition(plan, kube, spec):
+    """Other Ready PodNetworkings selecting the same pods: a warning, or a refusal when one of them wins."""
     labels = plan.facts.get("pod_labels")
     if labels is None:
         return
-    for name, wins in pn.competing(pod_networkings, spec.pn_name, labels, plan.facts["namespace_labels"]):
-        plan.warnings.append("PodNetworking %s (Ready) also selects the pods of %s%s" % (
-            name, spec.statefulset, ": it is listed first and wins, so they would not get %s" % spec.pn_name
-            if wins else "; %s is listed first and wins, but make the selectors disjoint" % spec.pn_name))
+    found = pn.competing(kube.list(pn.KIND, pn.API_VERSION), spec.pn_name, labels, plan.facts["namespace_labels"])
+    winners = [name for name, wins in found if wins]
+    if winners:
+        raise InputError("pod_networking", "PodNetworking %s (Ready, listed before %s) also selects the pods of %s, "
+                                           "and Terway takes the first match: they would get its network, not "
+                                           "%s. Make the selectors disjoint first" % (
+                                               ", ".join(winners), spec.pn_name, spec.statefulset, spec.pn_name))
+    for name, _ours_wins in found:
+        plan.warnings.append("PodNetworking %s (Ready) also selects the pods of %s; %s sorts first and wins in the "
+                             "API server's list order, but Terway reads from its cache, whose order is not "
+                             "guaranteed: make the selectors disjoint" % (name, spec.statefulset, spec.pn_name))
 
 
 def plan_merged(kube, spec, pre):
@@ -293,7 +305,7 @@ def plan_merged(kube, spec, pre):
     plan_pod_networking(plan, kube, spec, pre)
     plan_namespace(plan, kube, spec)
     plan_workload(plan, kube, spec)
-    competition_warnings(plan, kube, spec)
+    check_competition(plan, kube, spec)
     return plan
 
 

@@ -66,6 +66,8 @@ class Runner:
 
     def execute(self, plan):
         for step in plan.steps:
+            if step.kind == "StatefulSet" and step.action == "create":
+                self._wait_pod_networking()  # Terway selects at pod creation: the PodNetworking must be Ready
             if step.kind == "Deployment" and step.action == "patch" and self.spec.state != "deleted":
                 self.wait_statefulset_pods()  # never scale the Deployment down before the fixed IPs are proven
                 self.verified_pods()

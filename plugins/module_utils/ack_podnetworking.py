@@ -27,6 +27,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils import kube_selec
 API_VERSION = "network.alibabacloud.com/v1beta1"
 KIND = "PodNetworking"
 MAX_SECURITY_GROUPS = 10
+DEFAULT_SELECTION_POLICY = "ordered"  # the CRD's default for spec.vSwitchSelectOptions.vSwitchSelectionPolicy
 MIN_TTL_SECONDS = 300  # Terway's docs ask for at least 5m; the webhook itself does not check it
 _VSWITCH = re.compile(r"^vsw-[a-z0-9]{1,64}$")
 _SECURITY_GROUP = re.compile(r"^sg-[a-z0-9]{1,64}$")
@@ -169,8 +170,10 @@ def conf_security_groups(conf):
 
 
 def complete(spec, conf):
-    """``spec`` with vSwitches and security groups filled from eni_conf where missing (what CREATE stores)."""
+    """``spec`` as CREATE stores it: vSwitches and security groups from eni_conf where missing (the mutating
+    webhook), and the CRD's default vSwitch selection policy."""
     full = dict(spec)
+    full.setdefault("vSwitchSelectOptions", {"vSwitchSelectionPolicy": DEFAULT_SELECTION_POLICY})
     if not full.get("vSwitchOptions") and conf_vswitches(conf):
         full["vSwitchOptions"] = conf_vswitches(conf)
     if not full.get("securityGroupIDs") and conf_security_groups(conf):
@@ -211,19 +214,19 @@ def matches(spec, pod_labels, namespace_labels):
 
 
 def competing(pod_networkings, name, pod_labels, namespace_labels):
-    """Other Ready PodNetworkings that also select these pods, as (name, wins) in list order.
+    """Other Ready PodNetworkings that also select these pods, as (name, wins), in name order.
 
-    ``wins`` is True for one listed before ``name``: the webhook takes the first match.
+    ``wins`` is True for one that sorts before ``name``: the API server lists cluster-scoped objects in
+    name order and the webhook takes the first match. ``name`` need not exist yet (a first run).
     """
-    found, before = [], True
-    for pn in pod_networkings:
-        pn_name = pn["metadata"]["name"]
-        if pn_name == name:
-            before = False
+    found = []
+    for pn in sorted(pod_networkings, key=lambda item: item["metadata"]["name"]):
+        other = pn["metadata"]["name"]
+        if other == name:
             continue
         if ((pn.get("status") or {}).get("status") == "Ready"
                 and matches(pn.get("spec"), pod_labels, namespace_labels)):
-            found.append((pn_name, before))
+            found.append((other, other < name))
     return found
 
 

@@ -29,7 +29,8 @@ description:
   - B(PodNetworking) (cluster-scoped) is created or updated and the module waits for
     C(status.status=Ready) (C(status.message) is reported on C(Fail)). Terway's webhook validates
     creates only, so every spec, updates included, is checked here first. Another Ready
-    PodNetworking selecting the same pods is reported, because the first listed one wins.
+    PodNetworking selecting the same pods is reported; when it sorts first (Terway takes the first
+    match in list order) the run stops before any write.
   - The B(namespace) gets the C(match_labels) of O(pod_networking.namespace_selector).
   - B(Conversion) (O(convert_deployment)) builds a StatefulSet from the Deployment's pod template,
     creates the headless Service it needs, waits until its pods are Ready and B(verified) to hold fixed

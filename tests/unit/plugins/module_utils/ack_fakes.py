@@ -26,9 +26,10 @@ class FakeKube:
 
     def list(self, kind, api_version, namespace=None, label_selector=None):
         wanted = dict(part.split("=", 1) for part in label_selector.split(",")) if label_selector else {}
-        return [copy.deepcopy(o) for (k, ns, _name), o in self.objects.items()
-                if k == kind and namespace in (None, ns)
-                and all((o["metadata"].get("labels") or {}).get(key) == value for key, value in wanted.items())]
+        found = [(ns or "", name, o) for (k, ns, name), o in self.objects.items()
+                 if k == kind and namespace in (None, ns)
+                 and all((o["metadata"].get("labels") or {}).get(key) == value for key, value in wanted.items())]
+        return [copy.deepcopy(o) for _ns, _name, o in sorted(found, key=lambda item: item[:2])]  # etcd key order
 
     def create(self, kind, api_version, body, namespace=None):
         self.writes.append(("create", kind, body["metadata"]["name"]))

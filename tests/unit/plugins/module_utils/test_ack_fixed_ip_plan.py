@@ -207,3 +207,26 @@ def test_gathered_and_deleted_need_only_the_podnetworking_name():
     with pytest.raises(InputError):
         Spec.from_params(params(state="deleted", pod_networking={"name": "Bad"}))
     assert copy.deepcopy(Spec.from_params(params()).namespace_labels()) == {"appname": "185"}
+
+
+def _podnetworking(name, status, **spec):
+    return {"kind": "PodNetworking", "metadata": {"name": name}, "spec": spec,
+            "status": {"status": status, "message": "vSwitch vsw-x not found" if status == "Fail" else ""}}
+
+
+def test_a_podnetworking_listed_first_that_selects_the_pods_stops_the_plan():
+    competitor = _podnetworking("aaa", "Ready", selector={"podSelector": {"matchLabels": {"projectkey": "abc-ba7b5"}}})
+    with pytest.raises(InputError, match="PodNetworking aaa .Ready, listed before podnetworking-185."):
+        plan_for(FakeKube([competitor] + estate()))
+    later = dict(competitor, metadata={"name": "zzz"})
+    plan = plan_for(FakeKube([later] + estate()))
+    assert any("zzz (Ready) also selects" in w for w in plan.warnings)
+
+
+def test_an_unchanged_podnetworking_in_status_fail_stops_the_plan():
+    failed = _podnetworking("podnetworking-185", "Fail", vSwitchOptions=["vsw-x"], securityGroupIDs=["sg-a"],
+                            allocationType={"type": "Fixed", "releaseStrategy": "Never"},
+                            eniOptions={"eniType": "Trunk"},
+                            selector={"namespaceSelector": {"matchLabels": {"appname": "185"}}})
+    with pytest.raises(InputError, match=r"status Fail \(vSwitch vsw-x not found\)"):
+        plan_for(FakeKube(estate() + [failed]))

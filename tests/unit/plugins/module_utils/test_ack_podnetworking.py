@@ -112,13 +112,15 @@ def test_matching_needs_every_set_selector_and_at_least_one():
     assert not pn.matches({"selector": {}}, {"app": "a"}, {"env": "uat"})
 
 
-def test_competing_podnetworkings_in_list_order():
-    listed = [_pn("first", namespaceSelector={"matchLabels": {"env": "uat"}}),
+def test_competing_podnetworkings_in_name_order():
+    listed = [_pn("zz-later", podSelector={}),
               _pn("ours", namespaceSelector={"matchLabels": {"env": "uat"}}),
-              _pn("later", podSelector={}),
+              _pn("aa-first", namespaceSelector={"matchLabels": {"env": "uat"}}),
               _pn("failed", "Fail", podSelector={}),
               _pn("other", podSelector={"matchLabels": {"app": "b"}})]
-    assert pn.competing(listed, "ours", {"app": "a"}, {"env": "uat"}) == [("first", True), ("later", False)]
+    expected = [("aa-first", True), ("zz-later", False)]
+    assert pn.competing(listed, "ours", {"app": "a"}, {"env": "uat"}) == expected
+    assert pn.competing(listed[:1] + listed[2:], "ours", {"app": "a"}, {"env": "uat"}) == expected  # not created yet
 
 
 def test_gathered_option_format_round_trips():

@@ -1,0 +1,307 @@
+"""What the benchmarks share: the private sandbox, ansible-playbook runs, call counts, the report.
+
+Each benchmark (``sg_engine.py``, ``ack_fixed_pod_ip.py``) starts its own sandbox on its own base port
+and state directory, runs every playbook as its own ``ansible-playbook -c local -i localhost,`` process
+with the ``ansible.posix.json`` callback, reads the sandbox call counter (reset before each run), and
+prints a table of medians. This module is not a benchmark; it is imported by them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import shlex
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from sandbox.client import AdminClient  # noqa: E402
+
+BENCH_DIR = REPO / "build" / "bench"
+VENV_BIN = REPO / ".venv" / "bin"
+PYTHON = VENV_BIN / "python" if (VENV_BIN / "python").exists() else pathlib.Path(sys.executable)
+ANSIBLE_PLAYBOOK = VENV_BIN / "ansible-playbook"
+COLLECTION_LINK = REPO / "build" / "collections" / "ansible_collections" / "kubeguard" / "netsec"
+
+
+class BenchError(RuntimeError):
+    """The benchmark could not run (sandbox, playbook failure); exit code 2."""
+
+
+# --- sandbox --------------------------------------------------------------------------------------
+
+def sandbox_env(base_port: int, state_dir: pathlib.Path) -> dict:
+    env = dict(os.environ, KUBEGUARD_SANDBOX_STATE_DIR=str(state_dir), KUBEGUARD_SANDBOX_BASE_PORT=str(base_port))
+    env.pop("KUBEGUARD_SANDBOX_ADMIN_URL", None)
+    return env
+
+
+def sandbox(env: dict, *args: str, timeout: float = 300) -> str:
+    result = subprocess.run([str(PYTHON), "-m", "sandbox", *args], cwd=REPO, env=env, text=True,
+                            capture_output=True, timeout=timeout, check=False)
+    if result.returncode != 0:
+        raise BenchError("python -m sandbox %s failed (%d): %s" % (" ".join(args), result.returncode,
+                                                                  (result.stderr or result.stdout).strip()))
+    return result.stdout
+
+
+def read_env_file(path: pathlib.Path) -> dict:
+    values = {}
+    for line in path.read_text().splitlines():
+        words = shlex.split(line)
+        if words[:1] == ["export"]:
+            words = words[1:]
+        for word in words:
+            key, _, value = word.partition("=")
+            values[key] = value
+    return values
+
+
+def tool_env(sandbox_vars: dict) -> dict:
+    """The environment of ansible-playbook: ours without any AWS_*/EC2_* variable, plus the sandbox's."""
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("AWS_", "EC2_", "K8S_AUTH_")))
+    env.update(sandbox_vars)
+    env.update(ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+               ANSIBLE_DEPRECATION_WARNINGS="False", ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="False",
+               PATH=os.pathsep.join([str(VENV_BIN), env.get("PATH", "")]))
+    return env
+
+
+def start_sandbox(env: dict, state_dir: pathlib.Path, base_port: int):
+    """``up``; returns (started now, the env file's variables, an AdminClient)."""
+    print("starting a private sandbox (state %s, base port %d)" % (state_dir.relative_to(REPO), base_port),
+          file=sys.stderr)
+    fresh_start = "already running" not in sandbox(env, "up")
+    sandbox_vars = read_env_file(state_dir / "env")
+    return fresh_start, sandbox_vars, AdminClient(sandbox_vars["KUBEGUARD_SANDBOX_ADMIN_URL"])
+
+
+class Seeder:
+    """A freshly seeded estate on each call: ``seed`` on a sandbox started empty, ``reset --seed`` after."""
+
+    def __init__(self, env: dict, fresh_start: bool) -> None:
+        self.env = env
+        self.first_seed = fresh_start
+
+    def __call__(self) -> None:
+        if self.first_seed:
+            sandbox(self.env, "seed")
+            self.first_seed = False
+        else:
+            sandbox(self.env, "reset", "--seed")
+
+
+# --- one run --------------------------------------------------------------------------------------
+
+def summarise_calls(snapshot: dict, service: str | None = None) -> dict:
+    """Reads, writes and calls per action of a ``/calls`` snapshot: every service, or only ``service``."""
+    by_action = {}
+    for name, data in sorted(snapshot.get("services", {}).items()):
+        if service is not None and name != service:
+            continue
+        for action, entry in sorted(data.get("actions", {}).items()):
+            by_action[action if service else "%s %s" % (name, action)] = {"kind": entry["kind"],
+                                                                          "calls": entry["calls"]}
+    if service is None:
+        totals = snapshot.get("totals", {})
+        faults = totals.get("faults", 0)
+    else:
+        totals = snapshot.get("services", {}).get(service) or {}
+        faults = sum((totals.get("faults") or {}).values())
+    return {"reads": totals.get("reads", 0), "writes": totals.get("writes", 0),
+            "total": totals.get("reads", 0) + totals.get("writes", 0), "faults": faults,
+            "by_action": by_action}
+
+
+def run_playbook(label: str, playbook: pathlib.Path, extra_vars: dict, env: dict, admin: AdminClient,
+                 service: str | None = None) -> tuple:
+    """One ``ansible-playbook`` process; returns (run summary, the tasks' host results in order).
+
+    The sandbox counter is reset just before the process starts and read just after it ends.
+    """
+    command = [str(ANSIBLE_PLAYBOOK), "-c", "local", "-i", "localhost,",
+               "-e", "ansible_python_interpreter=%s" % PYTHON, "-e", json.dumps(extra_vars), str(playbook)]
+    admin.reset_calls()
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=REPO, env=env, text=True, capture_output=True, timeout=600, check=False)
+    wall = time.perf_counter() - start
+    calls = summarise_calls(admin.calls(), service)
+    try:
+        output = json.loads(proc.stdout)
+    except ValueError:
+        output = None
+    if proc.returncode != 0 or output is None:
+        detail = proc.stdout[-3000:] if output is None else json.dumps(failed_results(output), indent=1)[-3000:]
+        raise BenchError("%s playbook failed (rc %d):\n%s\n%s" % (label, proc.returncode, detail, proc.stderr[-2000:]))
+    tasks = [t for play in output["plays"] for t in play["tasks"]]
+    results = [t["hosts"]["localhost"] for t in tasks]
+    task_seconds = sum(duration(t["task"]) for t in tasks)
+    run = {"wall_s": round(wall, 3), "task_s": round(task_seconds, 3),
+           "changed": any(r.get("changed") for r in results),
+           "tasks_changed": output["stats"]["localhost"].get("changed", 0), "calls": calls}
+    return run, results
+
+
+def failed_results(output: dict) -> list:
+    return [dict(task=t["task"]["name"], msg=r.get("msg")) for play in output.get("plays", [])
+            for t in play.get("tasks", []) for r in t.get("hosts", {}).values() if r.get("failed")]
+
+
+def duration(task: dict) -> float:
+    span = task.get("duration") or {}
+    try:
+        start = datetime.datetime.fromisoformat(span["start"].replace("Z", "+00:00"))
+        end = datetime.datetime.fromisoformat(span["end"].replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return 0.0
+    return (end - start).total_seconds()
+
+
+# --- checks and report ----------------------------------------------------------------------------
+
+def jsonable(value):
+    return json.loads(json.dumps(value, default=list))
+
+
+def describe_difference(left, right, labels=("missing", "unexpected")) -> str:
+    """What differs between two estates (or rule lists), at most 5 rules each way."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        parts = []
+        for key in sorted(set(left) | set(right)):
+            if left.get(key) != right.get(key):
+                parts.append("%s: %s" % (key, describe_difference(left.get(key), right.get(key), labels)))
+        return "; ".join(parts)
+    if isinstance(left, list) and isinstance(right, list):
+        only_left = [r for r in left if r not in right]
+        only_right = [r for r in right if r not in left]
+        return "%s %s, %s %s" % (labels[0], only_left[:5], labels[1], only_right[:5])
+    return "%r != %r" % (left, right)
+
+
+def median_int(values: list):
+    value = statistics.median(values)
+    return int(value) if float(value).is_integer() else value
+
+
+def summarise(results: dict, runs: tuple) -> dict:
+    """Medians per tool and run over the repetitions in ``results["runs"]``."""
+    summary = {}
+    for tool, pairs in results["runs"].items():
+        summary[tool] = {}
+        for run in runs:
+            one = [p[run] for p in pairs]
+            actions = sorted(set(a for r in one for a in r["calls"]["by_action"]))
+            by_action = dict((a, median_int([r["calls"]["by_action"].get(a, {}).get("calls", 0) for r in one]))
+                             for a in actions)
+            summary[tool][run] = {
+                "wall_s_median": round(statistics.median(r["wall_s"] for r in one), 3),
+                "wall_s": [r["wall_s"] for r in one],
+                "task_s_median": round(statistics.median(r["task_s"] for r in one), 3),
+                "reads": median_int([r["calls"]["reads"] for r in one]),
+                "writes": median_int([r["calls"]["writes"] for r in one]),
+                "total_calls": median_int([r["calls"]["total"] for r in one]),
+                "calls_stable": len(set(json.dumps(r["calls"], sort_keys=True) for r in one)) == 1,
+                "by_action": by_action,
+                "changed": [r["changed"] for r in one],
+            }
+    return summary
+
+
+def ratio(numerator, denominator, zero: str = "(kg 0)", fmt: str = "%.1fx") -> str:
+    if not denominator:
+        return "-" if not numerator else zero
+    return fmt % (numerator / denominator)
+
+
+def format_table(rows: list) -> str:
+    """Rows of 5 cells (label, metric, three right-aligned values), the first one the header; None = rule."""
+    widths = [max(len(r[i]) for r in rows if r) for i in range(5)]
+    lines = []
+    for row in rows:
+        if row is None:
+            lines.append("-" * (sum(widths) + 8))
+            continue
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])] + [c.rjust(w) for c, w in zip(row[2:], widths[2:])]
+        lines.append("  ".join(cells).rstrip())
+    lines.insert(1, "=" * (sum(widths) + 8))
+    return "\n".join(lines)
+
+
+def versions(dists: tuple, collections: tuple = ()) -> dict:
+    """Python, the given distributions and the given collections (``namespace.name``) as installed."""
+    from importlib import import_module
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for dist in dists:
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = None
+    for collection in collections:
+        try:
+            package = import_module("ansible_collections.%s" % collection)
+            manifest = pathlib.Path(list(package.__path__)[0]) / "MANIFEST.json"
+            out[collection] = json.loads(manifest.read_text())["collection_info"]["version"]
+        except (ImportError, OSError, ValueError, KeyError):
+            out[collection] = None
+    return out
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+def arg_parser(description: str, default_base_port: int) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--repetitions", "-n", type=int, default=3,
+                        help="repetitions of the first + no-op pair per tool (default 3)")
+    parser.add_argument("--base-port", type=int, default=int(os.environ.get("KUBEGUARD_BENCH_BASE_PORT",
+                                                                             default_base_port)),
+                        help="base port of the private sandbox (default %d or $KUBEGUARD_BENCH_BASE_PORT)" %
+                        default_base_port)
+    return parser
+
+
+def parse_args(parser: argparse.ArgumentParser, argv=None):
+    args = parser.parse_args(argv)
+    if args.repetitions < 1:
+        parser.error("--repetitions must be at least 1")
+    return args
+
+
+def missing_prerequisite(name: str) -> bool:
+    """Prints what is missing (ansible-playbook, the collection link) and returns True, or returns False."""
+    if not ANSIBLE_PLAYBOOK.exists():
+        print("%s: %s not found; run `make venv`" % (name, ANSIBLE_PLAYBOOK), file=sys.stderr)
+        return True
+    if not COLLECTION_LINK.exists():
+        print("%s: %s not found; run `make collection-link`" % (name, COLLECTION_LINK), file=sys.stderr)
+        return True
+    return False
+
+
+def run_with_sandbox(name: str, bench, args, env: dict):
+    """``bench(args)``, then ``sandbox down`` whatever happens (SIGTERM included); None when it raised BenchError."""
+
+    def terminate(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        return bench(args)
+    except BenchError as exc:
+        print("%s: %s" % (name, exc), file=sys.stderr)
+        return None
+    finally:
+        try:
+            print(sandbox(env, "down", timeout=60).strip(), file=sys.stderr)
+        except (BenchError, subprocess.TimeoutExpired) as exc:
+            print("%s: stopping the sandbox failed: %s" % (name, exc), file=sys.stderr)

@@ -1,0 +1,363 @@
+"""Shared helpers for the ack_fixed_pod_ip integration tests: the module through ansible-playbook on ack-app.
+
+Deliberately *not* a ``conftest.py`` (a second, non-package conftest.py would shadow
+tests/integration/conftest.py in ``sys.modules``). Test modules do ``from ack_support import ...``.
+``lbc_support`` is not imported: tests/integration/eks_lbc is only on ``sys.path`` when pytest
+collects that directory too, so the small play/Step pattern is copied here.
+
+- ``Ack.play(steps)`` / ``Ack.run(params)`` run ``kubeguard.netsec.ack_fixed_pod_ip`` in one play and
+  return, per step, the registered result and the sandbox's call counts for exactly that step (the play
+  snapshots the sandbox counter through the admin API after each module task; a step's counts are the
+  difference to the previous snapshot).
+  Every play gets a fresh TMPDIR (kubernetes.core's discovery cache): tests delete and recreate CRDs.
+- ``Cluster``: the ack-app cluster through the kubernetes Python client and kubectl (the test's own view,
+  independent of the module's code), with ``reseed()`` (reset + seed, a few seconds).
+- fixtures: ``ack`` (module scope), ``cluster`` (module scope, reseeded once for the module) and
+  ``reseeded`` (function scope: a fresh seed for a destructive test).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from dataclasses import field
+
+import pytest
+import yaml
+from kubernetes import client as k8s_client
+from kubernetes import config as k8s_config
+from kubernetes.client.rest import ApiException
+
+from conftest import run_cli
+from sandbox.k8s.cluster import CLUSTERS
+
+REPO = pathlib.Path(__file__).resolve().parents[3]
+VENV_BIN = pathlib.Path(sys.executable).parent
+ANSIBLE_PLAYBOOK = str(VENV_BIN / "ansible-playbook") if (VENV_BIN / "ansible-playbook").exists() else str(
+    REPO / ".venv/bin/ansible-playbook")
+KUBECTL = str(VENV_BIN / "kubectl") if (VENV_BIN / "kubectl").exists() else str(REPO / ".venv/bin/kubectl")
+
+MODULE = "kubeguard.netsec.ack_fixed_pod_ip"
+CONTEXT = "ack-app"
+K8S = "k8s:ack-app"
+NS = "abc-185-7db8e"
+DEPLOY = "abc-ba7b5"
+PN = "podnetworking-185"
+HEADLESS = "abc-ba7b5-headless"
+SYSTEM_NS = "kube-system"
+GROUP, VERSION = "network.alibabacloud.com", "v1beta1"
+MANAGED_BY = ("app.kubernetes.io/managed-by", "kubeguard.netsec")
+ANN_ORIGINAL = "netsec.kubeguard.io/original-replicas"
+ANN_PN = "k8s.aliyun.com/pod-networking"
+ANN_TRUNK = "k8s.aliyun.com/trunk-on"
+VSWITCHES = next(spec for spec in CLUSTERS if spec.name == CONTEXT).vswitches
+VSWITCH_NETS = [ipaddress.ip_network(v["cidr"]) for v in VSWITCHES.values()]
+
+
+def base_params(**extra) -> dict:
+    """The manual run that works on the seeded estate (seed 004 automated)."""
+    params = {"context": CONTEXT, "namespace": NS,
+              "pod_networking": {"name": PN, "namespace_selector": {"match_labels": {"appname": "185"}}},
+              "convert_deployment": DEPLOY, "wait_sleep": 1, "wait_timeout": 60}
+    params.update(extra)
+    return params
+
+
+def rollback_params(**extra) -> dict:
+    params = {"context": CONTEXT, "namespace": NS, "pod_networking": {"name": PN}, "convert_deployment": DEPLOY,
+              "state": "deleted", "wait_sleep": 1, "wait_timeout": 60}
+    params.update(extra)
+    return params
+
+
+def in_vswitches(ip: str) -> bool:
+    return any(ipaddress.ip_address(ip) in net for net in VSWITCH_NETS)
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+# ---------------------------------------------------------------------------------------------- runs
+
+
+@dataclass
+class Step:
+    """One module run: its registered result and the sandbox's counts for exactly that run."""
+
+    result: dict
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.result.get("failed"))
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.result.get("changed"))
+
+    @property
+    def msg(self) -> str:
+        return self.result.get("msg", "")
+
+    def calls(self, service: str = K8S, kind: str | None = None) -> dict:
+        """{action: calls} of one service, optionally only reads or writes."""
+        actions = (self.counts.get("services", {}).get(service) or {}).get("actions", {})
+        return dict((name, a["calls"]) for name, a in sorted(actions.items()) if kind in (None, a["kind"]))
+
+    def writes_of(self, service: str = K8S) -> dict:
+        return self.calls(service, "write")
+
+    @property
+    def writes(self) -> int:
+        """Writes to every service of the sandbox (AWS and all three clusters)."""
+        return self.counts.get("totals", {}).get("writes", 0)
+
+    @property
+    def plan_keys(self) -> list[tuple]:
+        return [(s["action"], s["kind"], s["name"]) for s in self.result.get("plan") or []]
+
+    @property
+    def action_keys(self) -> list[tuple]:
+        return [(s["action"], s["kind"], s["name"]) for s in self.result.get("actions") or []]
+
+    @property
+    def ips(self) -> dict:
+        return dict((e["pod"], e["ip"]) for e in self.result.get("fixed_ips") or [])
+
+    def __repr__(self) -> str:  # what pytest shows when an assertion on a step fails
+        shown = {k: v for k, v in self.result.items() if k in (
+            "changed", "failed", "msg", "plan", "actions", "fixed_ips", "warnings_found", "api_calls", "preflight")}
+        writes = dict((s, self.calls(s, "write")) for s in sorted(self.counts.get("services", {})))
+        calls = dict((s, self.calls(s)) for s in sorted(self.counts.get("services", {})))
+        return (f"Step(writes={writes}, msg={self.msg!r}, calls={calls}, "
+                f"result={json.dumps(shown, sort_keys=True, default=str)[:6000]})")
+
+
+def counts_delta(before: dict, after: dict) -> dict:
+    """The sandbox counts of what happened between two cumulative snapshots (``GET /calls``)."""
+    services = {}
+    for name, svc in (after.get("services") or {}).items():
+        old = ((before.get("services") or {}).get(name) or {}).get("actions") or {}
+        actions = {}
+        for action, entry in (svc.get("actions") or {}).items():
+            calls = entry["calls"] - (old.get(action) or {}).get("calls", 0)
+            if calls:
+                actions[action] = {"kind": entry["kind"], "calls": calls}
+        if actions:
+            services[name] = {"actions": actions,
+                              "reads": sum(a["calls"] for a in actions.values() if a["kind"] == "read"),
+                              "writes": sum(a["calls"] for a in actions.values() if a["kind"] != "read")}
+    totals = dict((key, (after.get("totals") or {}).get(key, 0) - (before.get("totals") or {}).get(key, 0))
+                  for key in ("reads", "writes", "faults"))
+    return {"services": services, "totals": totals}
+
+
+class Ack:
+    """Runs ack_fixed_pod_ip through ansible-playbook against the session sandbox."""
+
+    def __init__(self, env: dict, admin, tmp_dir: pathlib.Path) -> None:
+        self.env = env
+        self.admin = admin
+        self.tmp_dir = tmp_dir
+
+    def play(self, steps: list[dict], timeout: float = 300) -> list[Step]:
+        """Run the steps in one play; each is ``{"params": {...}, "check": bool, "diff": bool}``.
+
+        The counter is reset before the play; after each module task the play reads the cumulative counts
+        (``GET /calls`` through the ``url`` lookup: in the controller process, and the admin API is not
+        counted), and each step gets the difference to the snapshot before it.
+        """
+        run_dir = self.tmp_dir / f"play-{uuid.uuid4().hex[:8]}"
+        run_dir.mkdir()
+        out = run_dir / "results.json"
+        calls_url = self.env["KUBEGUARD_SANDBOX_ADMIN_URL"] + "/calls"
+        tasks = []
+        for index, step in enumerate(steps):
+            task = {"name": f"step {index}", MODULE: step["params"], "register": f"r{index}", "ignore_errors": True}
+            if step.get("check"):
+                task["check_mode"] = True
+            if step.get("diff"):
+                task["diff"] = True
+            tasks.append(task)
+            tasks.append({"name": f"counts {index}", "ansible.builtin.set_fact": {
+                f"c{index}": "{{ lookup('ansible.builtin.url', '%s', split_lines=False) | from_json }}" % calls_url}})
+        mapping = ", ".join(f"'r{i}': r{i}, 'c{i}': c{i}" for i in range(len(steps)))
+        tasks.append({"name": "dump results", "ansible.builtin.copy": {
+            "content": "{{ {" + mapping + "} | to_json }}", "dest": str(out)}, "check_mode": False, "diff": False})
+        play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
+        path = run_dir / "playbook.yml"
+        path.write_text(yaml.safe_dump(play, sort_keys=False))
+        (run_dir / "tmp").mkdir()
+        env = dict(self.env, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(run_dir / "tmp"),
+                   ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_PIPELINING="1", TMPDIR=str(run_dir / "tmp"))
+        self.admin.reset_calls()
+        result = subprocess.run([ANSIBLE_PLAYBOOK, "-c", "local", "-i", "localhost,",
+                                 "-e", f"ansible_python_interpreter={sys.executable}", str(path)],
+                                env=env, cwd=run_dir, text=True, capture_output=True, timeout=timeout)
+        if not out.exists():
+            raise AssertionError(f"ansible-playbook failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        results = json.loads(out.read_text())
+        out_steps, previous = [], {}
+        for i in range(len(steps)):
+            out_steps.append(Step(results[f"r{i}"], counts_delta(previous, results[f"c{i}"])))
+            previous = results[f"c{i}"]
+        return out_steps
+
+    def run(self, params: dict, check: bool = False, diff: bool = False) -> Step:
+        return self.play([{"params": params, "check": check, "diff": diff}])[0]
+
+
+def make_env(sandbox_env: dict) -> dict:
+    env = dict(sandbox_env)
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("ANSIBLE_CONFIG", str(REPO / "ansible.cfg"))
+    env["K8S_AUTH_KUBECONFIG"] = env["KUBECONFIG"]
+    for name in ("K8S_AUTH_HOST", "K8S_AUTH_API_KEY", "K8S_AUTH_CONTEXT"):
+        env.pop(name, None)
+    return env
+
+
+# ---------------------------------------------------------------------------------------------- cluster
+
+
+class Cluster:
+    """ack-app as the tests see it (kubernetes Python client, kubectl), independent of the module."""
+
+    def __init__(self, env: dict, admin) -> None:
+        self.env = env
+        self.admin = admin
+        self.api = k8s_config.new_client_from_config(config_file=env["KUBECONFIG"], context=CONTEXT)
+        self.core = k8s_client.CoreV1Api(self.api)
+        self.apps = k8s_client.AppsV1Api(self.api)
+        self.custom = k8s_client.CustomObjectsApi(self.api)
+        self.ext = k8s_client.ApiextensionsV1Api(self.api)
+        self.seeded_eni_conf: str | None = None
+        self.fresh = False  # True from a reseed until a test that changes the estate takes it (``reseeded``)
+
+    def reseed(self) -> "Cluster":
+        """Reset the whole sandbox and seed it again; the counter starts at zero afterwards."""
+        self.admin.clear_faults()
+        self.admin.reset()
+        run_cli("seed", env=self.env)
+        self.seeded_eni_conf = self.eni_conf_text()
+        self.admin.reset_calls()
+        self.fresh = True
+        return self
+
+    def kubectl(self, *args: str, input: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        argv = [KUBECTL, "--context", CONTEXT, *args]
+        result = subprocess.run(argv, env=self.env, input=input, text=True, capture_output=True, timeout=60)
+        if check and result.returncode != 0:
+            raise AssertionError(f"{' '.join(argv[1:])} failed ({result.returncode}):\n{result.stdout}\n"
+                                 f"{result.stderr}")
+        return result
+
+    def sanitize(self, obj):
+        return self.api.sanitize_for_serialization(obj)
+
+    # reads (dicts, or None when missing)
+
+    def _get(self, call, *args):
+        try:
+            return self.sanitize(call(*args))
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def deployment(self, name: str = DEPLOY):
+        return self._get(self.apps.read_namespaced_deployment, name, NS)
+
+    def statefulset(self, name: str = DEPLOY):
+        return self._get(self.apps.read_namespaced_stateful_set, name, NS)
+
+    def service(self, name: str = HEADLESS):
+        return self._get(self.core.read_namespaced_service, name, NS)
+
+    def namespace(self):
+        return self._get(self.core.read_namespace, NS)
+
+    def pod(self, name: str):
+        return self._get(self.core.read_namespaced_pod, name, NS)
+
+    def pods(self, label_selector: str | None = None) -> list[dict]:
+        kwargs = {"label_selector": label_selector} if label_selector else {}
+        return self.sanitize(self.core.list_namespaced_pod(NS, **kwargs))["items"]
+
+    def pod_networking(self, name: str = PN):
+        try:
+            return self.custom.get_cluster_custom_object(GROUP, VERSION, "podnetworkings", name)
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def podeni(self, name: str):
+        try:
+            return self.custom.get_namespaced_custom_object(GROUP, VERSION, NS, "podenis", name)
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def nodes(self) -> list[dict]:
+        return self.sanitize(self.core.list_node())["items"]
+
+    def eni_config(self) -> dict:
+        return self.sanitize(self.core.read_namespaced_config_map("eni-config", SYSTEM_NS))
+
+    def eni_conf_text(self) -> str:
+        return self.eni_config()["data"]["eni_conf"]
+
+    def running_ips(self, statefulset: str = DEPLOY) -> dict:
+        """{pod: podIP} of the StatefulSet's Running pods."""
+        out = {}
+        for pod in self.pods():
+            refs = pod["metadata"].get("ownerReferences") or []
+            if any(r["kind"] == "StatefulSet" and r["name"] == statefulset for r in refs) \
+                    and pod["status"].get("phase") == "Running" and not pod["metadata"].get("deletionTimestamp"):
+                out[pod["metadata"]["name"]] = pod["status"].get("podIP")
+        return out
+
+    def deployment_ready(self, replicas: int) -> bool:
+        d = self.deployment()
+        status = d.get("status") or {}
+        return d["spec"]["replicas"] == replicas and (status.get("readyReplicas") or 0) == replicas \
+            and (status.get("availableReplicas") or 0) == replicas
+
+
+@pytest.fixture(scope="module")
+def ack(sandbox_env, admin, tmp_path_factory) -> Ack:
+    return Ack(make_env(sandbox_env), admin, tmp_path_factory.mktemp("ack"))
+
+
+@pytest.fixture(scope="module")
+def cluster(sandbox_env, admin):
+    """A fresh seed for the test module (its tests share it, in file order)."""
+    cluster = Cluster(make_env(sandbox_env), admin).reseed()
+    yield cluster
+    admin.clear_faults()
+
+
+@pytest.fixture
+def reseeded(cluster) -> Cluster:
+    """A fresh seed for one destructive test (the module's own seed when no test has used it yet)."""
+    if not cluster.fresh:
+        cluster.reseed()
+    cluster.fresh = False
+    return cluster
