@@ -396,32 +396,18 @@ def check_pair(tool: str, rep: int, pair: dict, after: dict, ips: dict) -> list:
 
 # --- report ---------------------------------------------------------------------------------------
 
-def ratio(kg, kc) -> str:
-    return bs.ratio(kg, kc, zero="(k8s 0)", fmt="%.2fx")
-
-
 def table(summary: dict, results: dict) -> str:
-    kg, kc = summary["kubeguard"], summary["kubernetes.core"]
-    rows = [("", "metric", "kubeguard", "kubernetes.core", "kg/k8s")]
-    for run, label in (("first", "first run"), ("noop", "no-op run")):
-        k, c = kg[run], kc[run]
-        rows.append((label, "wall time, s (median)", "%.2f" % k["wall_s_median"], "%.2f" % c["wall_s_median"],
-                     ratio(k["wall_s_median"], c["wall_s_median"])))
-        rows.append(("", "  of which in tasks, s", "%.2f" % k["task_s_median"], "%.2f" % c["task_s_median"],
-                     ratio(k["task_s_median"], c["task_s_median"])))
-        rows.append(("", "tasks run (skipped)", "%s (%s)" % (k["tasks_run"], k["tasks_skipped"]),
-                     "%s (%s)" % (c["tasks_run"], c["tasks_skipped"]), ""))
-        for key, name in (("total_calls", "API calls (%s)" % SERVICE), ("reads", "  reads"), ("writes", "  writes")):
-            rows.append(("", name, str(k[key]), str(c[key]), ratio(k[key], c[key])))
-        for action in sorted(set(k["by_action"]) | set(c["by_action"]),
-                             key=lambda a: (a.split(" ")[0] not in ("get", "list", "watch"), a)):
-            kv, cv = k["by_action"].get(action, 0), c["by_action"].get(action, 0)
-            rows.append(("", "    " + action, str(kv), str(cv), ratio(kv, cv)))
-        rows.append(("", "changed", "/".join(str(x).lower() for x in k["changed"]),
-                     "/".join(str(x).lower() for x in c["changed"]), ""))
-        rows.append(None)
-    rows.pop()
-    return bs.format_table(rows)
+    def tasks(run, k, c):
+        return [("", "tasks run (skipped)", "%s (%s)" % (k["tasks_run"], k["tasks_skipped"]),
+                 "%s (%s)" % (c["tasks_run"], c["tasks_skipped"]), "")]
+
+    def compare(kg, kc):
+        return bs.ratio(kg, kc, zero="(k8s 0)", fmt="%.2fx")
+
+    return bs.comparison_table(("kubeguard", "kubernetes.core", "kg/k8s"), summary["kubeguard"],
+                               summary["kubernetes.core"], compare,
+                               calls_label="API calls (%s)" % SERVICE, extra_rows=tasks,
+                               action_order=lambda a: (a.split(" ")[0] not in ("get", "list", "watch"), a))
 
 
 def main(argv=None) -> int:

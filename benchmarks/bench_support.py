@@ -222,6 +222,30 @@ def ratio(numerator, denominator, zero: str = "(kg 0)", fmt: str = "%.1fx") -> s
     return fmt % (numerator / denominator)
 
 
+def comparison_table(header: tuple, summary_mine: dict, summary_theirs: dict, compare, calls_label: str = "API calls",
+                     action_order=None, extra_rows=None) -> str:
+    """The table of both runs (first, no-op): wall and task time, tasks (``extra_rows(run, mine, theirs)``),
+    API calls, reads, writes and each action, changed. ``compare(mine, theirs)`` gives the ratio cell."""
+    rows = [("", "metric") + tuple(header)]
+    for run, label in (("first", "first run"), ("noop", "no-op run")):
+        k, t = summary_mine[run], summary_theirs[run]
+        rows.append((label, "wall time, s (median)", "%.2f" % k["wall_s_median"], "%.2f" % t["wall_s_median"],
+                     compare(k["wall_s_median"], t["wall_s_median"])))
+        rows.append(("", "  of which in tasks, s", "%.2f" % k["task_s_median"], "%.2f" % t["task_s_median"],
+                     compare(k["task_s_median"], t["task_s_median"])))
+        rows.extend(extra_rows(run, k, t) if extra_rows else ())
+        for key, name in (("total_calls", calls_label), ("reads", "  reads"), ("writes", "  writes")):
+            rows.append(("", name, str(k[key]), str(t[key]), compare(k[key], t[key])))
+        for action in sorted(set(k["by_action"]) | set(t["by_action"]), key=action_order):
+            kv, tv = k["by_action"].get(action, 0), t["by_action"].get(action, 0)
+            rows.append(("", "    " + action, str(kv), str(tv), compare(kv, tv)))
+        rows.append(("", "changed", "/".join(str(c).lower() for c in k["changed"]),
+                     "/".join(str(c).lower() for c in t["changed"]), ""))
+        rows.append(None)
+    rows.pop()
+    return format_table(rows)
+
+
 def format_table(rows: list) -> str:
     """Rows of 5 cells (label, metric, three right-aligned values), the first one the header; None = rule."""
     widths = [max(len(r[i]) for r in rows if r) for i in range(5)]

@@ -309,24 +309,8 @@ def plan_summary(run: dict) -> str:
 
 
 def table(summary: dict, results: dict) -> str:
-    kg, aa = summary["kubeguard"], summary["amazon.aws"]
-    rows = [("", "metric", "kubeguard", "amazon.aws", "aa/kg")]
-    for run, label in (("first", "first run"), ("noop", "no-op run")):
-        k, a = kg[run], aa[run]
-        rows.append((label, "wall time, s (median)", "%.2f" % k["wall_s_median"], "%.2f" % a["wall_s_median"],
-                     bs.ratio(a["wall_s_median"], k["wall_s_median"])))
-        rows.append(("", "  of which in tasks, s", "%.2f" % k["task_s_median"], "%.2f" % a["task_s_median"],
-                     bs.ratio(a["task_s_median"], k["task_s_median"])))
-        for key, name in (("total_calls", "API calls"), ("reads", "  reads"), ("writes", "  writes")):
-            rows.append(("", name, str(k[key]), str(a[key]), bs.ratio(a[key], k[key])))
-        for action in sorted(set(k["by_action"]) | set(a["by_action"])):
-            kv, av = k["by_action"].get(action, 0), a["by_action"].get(action, 0)
-            rows.append(("", "    " + action, str(kv), str(av), bs.ratio(av, kv)))
-        rows.append(("", "changed", "/".join(str(c).lower() for c in k["changed"]),
-                     "/".join(str(c).lower() for c in a["changed"]), ""))
-        rows.append(None)
-    rows.pop()
-    return bs.format_table(rows)
+    return bs.comparison_table(("kubeguard", "amazon.aws", "aa/kg"), summary["kubeguard"], summary["amazon.aws"],
+                               lambda kg, aa: bs.ratio(aa, kg))
 
 
 def main(argv=None) -> int:

@@ -2,8 +2,7 @@
 
 Deliberately *not* a ``conftest.py`` (a second, non-package conftest.py would shadow
 tests/integration/conftest.py in ``sys.modules``). Test modules do ``from ack_support import ...``.
-``lbc_support`` is not imported: tests/integration/eks_lbc is only on ``sys.path`` when pytest
-collects that directory too, so the small play/Step pattern is copied here.
+``Step`` and ``wait_for`` come from tests/integration/module_steps.py, shared with the other suites.
 
 - ``Ack.play(steps)`` / ``Ack.run(params)`` run ``kubeguard.netsec.ack_fixed_pod_ip`` in one play and
   return, per step, the registered result and the sandbox's call counts for exactly that step (the play
@@ -24,10 +23,7 @@ import os
 import pathlib
 import subprocess
 import sys
-import time
 import uuid
-from dataclasses import dataclass
-from dataclasses import field
 
 import pytest
 import yaml
@@ -35,6 +31,7 @@ from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
 from kubernetes.client.rest import ApiException
 
+import module_steps
 from conftest import run_cli
 from sandbox.k8s.cluster import CLUSTERS
 
@@ -81,51 +78,20 @@ def in_vswitches(ip: str) -> bool:
     return any(ipaddress.ip_address(ip) in net for net in VSWITCH_NETS)
 
 
-def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2, message: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(interval)
-
-
 # ---------------------------------------------------------------------------------------------- runs
 
 
-@dataclass
-class Step:
-    """One module run: its registered result and the sandbox's counts for exactly that run."""
+class Step(module_steps.Step):
+    """A run of ack_fixed_pod_ip; ``calls`` and ``writes_of`` default to the ack-app cluster."""
 
-    result: dict
-    counts: dict = field(default_factory=dict)
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.result.get("failed"))
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.result.get("changed"))
-
-    @property
-    def msg(self) -> str:
-        return self.result.get("msg", "")
+    SHOWN = ("changed", "failed", "msg", "plan", "actions", "fixed_ips", "warnings_found", "api_calls", "preflight")
+    SHOWN_CHARS = 6000
 
     def calls(self, service: str = K8S, kind: str | None = None) -> dict:
-        """{action: calls} of one service, optionally only reads or writes."""
-        actions = (self.counts.get("services", {}).get(service) or {}).get("actions", {})
-        return dict((name, a["calls"]) for name, a in sorted(actions.items()) if kind in (None, a["kind"]))
+        return super().calls(service, kind)
 
     def writes_of(self, service: str = K8S) -> dict:
         return self.calls(service, "write")
-
-    @property
-    def writes(self) -> int:
-        """Writes to every service of the sandbox (AWS and all three clusters)."""
-        return self.counts.get("totals", {}).get("writes", 0)
 
     @property
     def plan_keys(self) -> list[tuple]:
@@ -138,14 +104,6 @@ class Step:
     @property
     def ips(self) -> dict:
         return dict((e["pod"], e["ip"]) for e in self.result.get("fixed_ips") or [])
-
-    def __repr__(self) -> str:  # what pytest shows when an assertion on a step fails
-        shown = {k: v for k, v in self.result.items() if k in (
-            "changed", "failed", "msg", "plan", "actions", "fixed_ips", "warnings_found", "api_calls", "preflight")}
-        writes = dict((s, self.calls(s, "write")) for s in sorted(self.counts.get("services", {})))
-        calls = dict((s, self.calls(s)) for s in sorted(self.counts.get("services", {})))
-        return (f"Step(writes={writes}, msg={self.msg!r}, calls={calls}, "
-                f"result={json.dumps(shown, sort_keys=True, default=str)[:6000]})")
 
 
 def counts_delta(before: dict, after: dict) -> dict:

@@ -13,7 +13,8 @@ import json
 import pytest
 
 from ack_support import ANN_ORIGINAL, ANN_PN, ANN_TRUNK, DEPLOY, HEADLESS, K8S, MANAGED_BY, NS, PN, SYSTEM_NS
-from ack_support import base_params, in_vswitches, rollback_params, wait_for
+from ack_support import base_params, in_vswitches, rollback_params
+from module_steps import wait_for
 from ack_support import ack, cluster  # noqa: F401 - fixtures
 
 FIRST_RUN_WRITES = {

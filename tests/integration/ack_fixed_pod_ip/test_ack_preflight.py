@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ack_support import K8S, SYSTEM_NS, base_params, wait_for
+from ack_support import K8S, SYSTEM_NS, base_params
+from module_steps import wait_for
 from ack_support import ack, cluster  # noqa: F401 - fixtures
 
 CRD = "podnetworkings.network.alibabacloud.com"

@@ -21,14 +21,13 @@ import pathlib
 import subprocess
 import sys
 import uuid
-from dataclasses import dataclass
-from dataclasses import field
 
 import boto3
 import pytest
 import yaml
 from botocore.config import Config
 
+import module_steps
 from conftest import run_cli
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
@@ -227,45 +226,10 @@ _ESTATES: dict[str, Estate] = {}
 # ---------------------------------------------------------------------------------------------- runs
 
 
-@dataclass
-class Step:
-    """One module run: its registered result and the sandbox's counts for exactly that run."""
+class Step(module_steps.Step):
+    """A run of eks_lbc_security_groups."""
 
-    result: dict
-    counts: dict = field(default_factory=dict)
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.result.get("failed"))
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.result.get("changed"))
-
-    @property
-    def msg(self) -> str:
-        return self.result.get("msg", "")
-
-    def calls(self, service: str, kind: str | None = None) -> dict:
-        """{action: calls} of one service, optionally only reads or writes."""
-        actions = (self.counts.get("services", {}).get(service) or {}).get("actions", {})
-        return dict((name, a["calls"]) for name, a in sorted(actions.items()) if kind in (None, a["kind"]))
-
-    @property
-    def writes(self) -> int:
-        return self.counts.get("totals", {}).get("writes", 0)
-
-    @property
-    def reads(self) -> int:
-        return self.counts.get("totals", {}).get("reads", 0)
-
-    def all_calls(self) -> dict:
-        return dict((service, self.calls(service)) for service in sorted(self.counts.get("services", {})))
-
-    def __repr__(self) -> str:  # what pytest shows when an assertion on a step fails
-        shown = {k: v for k, v in self.result.items() if k in ("changed", "failed", "msg", "plan", "created",
-                                                                  "warnings_found", "api_calls")}
-        return f"Step(calls={self.all_calls()}, result={json.dumps(shown, sort_keys=True)[:4000]})"
+    SHOWN = ("changed", "failed", "msg", "plan", "created", "warnings_found", "api_calls")
 
 
 class Lbc:

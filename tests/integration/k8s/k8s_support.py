@@ -16,7 +16,6 @@ import os
 import pathlib
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -27,6 +26,8 @@ from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
 from kubernetes.client.rest import ApiException
 from kubernetes.dynamic import DynamicClient
+
+from module_steps import wait_for
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 VENV_BIN = pathlib.Path(sys.executable).parent
@@ -47,18 +48,6 @@ def unique(prefix: str) -> str:
 def error_body(exc: ApiException) -> dict:
     """The Status object of a failed call."""
     return json.loads(exc.body)
-
-
-def wait_for(predicate, timeout: float = 10.0, interval: float = 0.1, message: str = "condition"):
-    """Poll ``predicate`` until it returns something truthy; return that value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
-        time.sleep(interval)
 
 
 eventually = wait_for
