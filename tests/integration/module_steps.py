@@ -2,15 +2,27 @@
 
 - ``Step``: one module run through ansible-playbook - its registered result and the sandbox's call
   counts for exactly that run (``calls``, ``writes``, ``reads``); suites subclass it for their extras.
+- ``module_task`` / ``run_play``: one play of module tasks through ansible-playbook, its registered
+  results dumped to a file and returned.
 - ``wait_for``: poll until a predicate holds.
 """
 
 from __future__ import annotations
 
 import json
+import pathlib
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from dataclasses import field
+
+import yaml
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+VENV_BIN = pathlib.Path(sys.executable).parent
+ANSIBLE_PLAYBOOK = str(VENV_BIN / "ansible-playbook") if (VENV_BIN / "ansible-playbook").exists() else str(
+    REPO / ".venv/bin/ansible-playbook")
 
 
 def wait_for(predicate, timeout: float = 10.0, interval: float = 0.1, message: str = "condition"):
@@ -23,6 +35,34 @@ def wait_for(predicate, timeout: float = 10.0, interval: float = 0.1, message: s
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {message}")
         time.sleep(interval)
+
+
+def module_task(module: str, index: int, step: dict) -> dict:
+    """The task of one step ``{"params": {...}, "check": bool, "diff": bool}``, registered as ``r<index>``."""
+    task = {"name": f"step {index}", module: step["params"], "register": f"r{index}", "ignore_errors": True}
+    if step.get("check"):
+        task["check_mode"] = True
+    if step.get("diff"):
+        task["diff"] = True
+    return task
+
+
+def run_play(tasks: list, results: str, run_dir: pathlib.Path, env: dict, flags: tuple = (),
+             timeout: float = 240) -> dict:
+    """Run ``tasks`` on localhost in one play; ``results`` is the Jinja expression (a dict) dumped as JSON at
+    the end and returned. ansible-playbook's output is in the assertion error when the play breaks."""
+    out = run_dir / "results.json"
+    tasks = tasks + [{"name": "dump results", "ansible.builtin.copy": {
+        "content": "{{ " + results + " | to_json }}", "dest": str(out)}, "check_mode": False, "diff": False}]
+    path = run_dir / "playbook.yml"
+    path.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}], sort_keys=False))
+    completed = subprocess.run([ANSIBLE_PLAYBOOK, "-c", "local", "-i", "localhost,",
+                                "-e", f"ansible_python_interpreter={sys.executable}", *flags, str(path)],
+                               env=env, cwd=run_dir, text=True, capture_output=True, timeout=timeout)
+    if not out.exists():
+        raise AssertionError(f"ansible-playbook failed ({completed.returncode}):\n{completed.stdout}\n"
+                             f"{completed.stderr}")
+    return json.loads(out.read_text())
 
 
 @dataclass

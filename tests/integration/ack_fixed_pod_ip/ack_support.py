@@ -18,15 +18,12 @@ tests/integration/conftest.py in ``sys.modules``). Test modules do ``from ack_su
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import pathlib
 import subprocess
-import sys
 import uuid
 
 import pytest
-import yaml
 from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
 from kubernetes.client.rest import ApiException
@@ -36,9 +33,7 @@ from conftest import run_cli
 from sandbox.k8s.cluster import CLUSTERS
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
-VENV_BIN = pathlib.Path(sys.executable).parent
-ANSIBLE_PLAYBOOK = str(VENV_BIN / "ansible-playbook") if (VENV_BIN / "ansible-playbook").exists() else str(
-    REPO / ".venv/bin/ansible-playbook")
+VENV_BIN = module_steps.VENV_BIN
 KUBECTL = str(VENV_BIN / "kubectl") if (VENV_BIN / "kubectl").exists() else str(REPO / ".venv/bin/kubectl")
 
 MODULE = "kubeguard.netsec.ack_fixed_pod_ip"
@@ -141,35 +136,18 @@ class Ack:
         counted), and each step gets the difference to the snapshot before it.
         """
         run_dir = self.tmp_dir / f"play-{uuid.uuid4().hex[:8]}"
-        run_dir.mkdir()
-        out = run_dir / "results.json"
+        (run_dir / "tmp").mkdir(parents=True)
         calls_url = self.env["KUBEGUARD_SANDBOX_ADMIN_URL"] + "/calls"
         tasks = []
         for index, step in enumerate(steps):
-            task = {"name": f"step {index}", MODULE: step["params"], "register": f"r{index}", "ignore_errors": True}
-            if step.get("check"):
-                task["check_mode"] = True
-            if step.get("diff"):
-                task["diff"] = True
-            tasks.append(task)
+            tasks.append(module_steps.module_task(MODULE, index, step))
             tasks.append({"name": f"counts {index}", "ansible.builtin.set_fact": {
                 f"c{index}": "{{ lookup('ansible.builtin.url', '%s', split_lines=False) | from_json }}" % calls_url}})
-        mapping = ", ".join(f"'r{i}': r{i}, 'c{i}': c{i}" for i in range(len(steps)))
-        tasks.append({"name": "dump results", "ansible.builtin.copy": {
-            "content": "{{ {" + mapping + "} | to_json }}", "dest": str(out)}, "check_mode": False, "diff": False})
-        play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
-        path = run_dir / "playbook.yml"
-        path.write_text(yaml.safe_dump(play, sort_keys=False))
-        (run_dir / "tmp").mkdir()
+        mapping = "{" + ", ".join(f"'r{i}': r{i}, 'c{i}': c{i}" for i in range(len(steps))) + "}"
         env = dict(self.env, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(run_dir / "tmp"),
                    ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_PIPELINING="1", TMPDIR=str(run_dir / "tmp"))
         self.admin.reset_calls()
-        result = subprocess.run([ANSIBLE_PLAYBOOK, "-c", "local", "-i", "localhost,",
-                                 "-e", f"ansible_python_interpreter={sys.executable}", str(path)],
-                                env=env, cwd=run_dir, text=True, capture_output=True, timeout=timeout)
-        if not out.exists():
-            raise AssertionError(f"ansible-playbook failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-        results = json.loads(out.read_text())
+        results = module_steps.run_play(tasks, mapping, run_dir, env, timeout=timeout)
         out_steps, previous = [], {}
         for i in range(len(steps)):
             out_steps.append(Step(results[f"r{i}"], counts_delta(previous, results[f"c{i}"])))

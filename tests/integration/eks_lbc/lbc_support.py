@@ -18,22 +18,17 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import subprocess
-import sys
 import uuid
 
 import boto3
 import pytest
-import yaml
 from botocore.config import Config
 
 import module_steps
 from conftest import run_cli
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
-VENV_BIN = pathlib.Path(sys.executable).parent
-ANSIBLE_PLAYBOOK = str(VENV_BIN / "ansible-playbook") if (VENV_BIN / "ansible-playbook").exists() else str(
-    REPO / ".venv/bin/ansible-playbook")
+VENV_BIN = module_steps.VENV_BIN
 MODULE = "kubeguard.netsec.eks_lbc_security_groups"
 CLUSTER = "demo-eks"
 CONTROLLER_LABEL = "elbv2.k8s.aws/targetGroupBinding=shared"
@@ -252,35 +247,18 @@ class Lbc:
         reset returns is that task's counts (the counter is also reset before the play starts).
         """
         run_dir = self.tmp_dir / f"play-{uuid.uuid4().hex[:8]}"
-        run_dir.mkdir()
-        out = run_dir / "results.json"
+        (run_dir / "tmp").mkdir(parents=True)
         tasks = []
         for index, step in enumerate(steps):
-            task = {"name": f"step {index}", MODULE: step["params"], "register": f"r{index}", "ignore_errors": True}
-            if step.get("check"):
-                task["check_mode"] = True
-            if step.get("diff"):
-                task["diff"] = True
-            tasks.append(task)
+            tasks.append(module_steps.module_task(MODULE, index, step))
             tasks.append({"name": f"counts {index}", "ansible.builtin.uri": {
                 "url": self.env["KUBEGUARD_SANDBOX_ADMIN_URL"] + "/calls/reset", "method": "POST",
                 "return_content": True}, "register": f"c{index}", "check_mode": False})
-        mapping = ", ".join(f"'r{i}': r{i}, 'c{i}': c{i}.json" for i in range(len(steps)))
-        tasks.append({"name": "dump results", "ansible.builtin.copy": {
-            "content": "{{ {" + mapping + "} | to_json }}", "dest": str(out)}, "check_mode": False, "diff": False})
-        play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
-        path = run_dir / "playbook.yml"
-        path.write_text(yaml.safe_dump(play, sort_keys=False))
-        (run_dir / "tmp").mkdir()
+        mapping = "{" + ", ".join(f"'r{i}': r{i}, 'c{i}': c{i}.json" for i in range(len(steps))) + "}"
         env = dict(self.env, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(run_dir / "tmp"),
                    ANSIBLE_RETRY_FILES_ENABLED="0", TMPDIR=str(self.module_tmp))
         self.admin.reset_calls()
-        result = subprocess.run([ANSIBLE_PLAYBOOK, "-c", "local", "-i", "localhost,",
-                                 "-e", f"ansible_python_interpreter={sys.executable}", *flags, str(path)],
-                                env=env, cwd=run_dir, text=True, capture_output=True, timeout=timeout)
-        if not out.exists():
-            raise AssertionError(f"ansible-playbook failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-        results = json.loads(out.read_text())
+        results = module_steps.run_play(tasks, mapping, run_dir, env, flags=flags, timeout=timeout)
         return [Step(results[f"r{i}"], results[f"c{i}"]) for i in range(len(steps))]
 
     def run(self, params: dict, check: bool = False, diff: bool = False, flags: tuple[str, ...] = ()) -> Step:
