@@ -68,7 +68,6 @@ import difflib
 import json
 import shutil
 import sys
-import time
 
 from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
@@ -405,13 +404,9 @@ def table(summary: dict, results: dict) -> str:
 
 def main(argv=None) -> int:
     args = bs.parse_args(bs.arg_parser(__doc__.split("\n\n")[0], DEFAULT_BASE_PORT), argv)
-    if bs.missing_prerequisite("ack_fixed_pod_ip"):
-        return 2
-    started = time.perf_counter()
-    results = bs.run_with_sandbox("ack_fixed_pod_ip", bench, args, bs.sandbox_env(args.base_port, STATE_DIR))
+    results = bs.run_benchmark("ack_fixed_pod_ip", bench, args, STATE_DIR)
     if results is None:
         return 2
-    results["elapsed_s"] = round(time.perf_counter() - started, 1)
     results["versions"] = bs.versions(("ansible-core", "ansible", "kubernetes"), ("kubernetes.core",))
     results["desired_state"] = {
         "cluster": CONTEXT, "namespace": NAMESPACE, "deployment": DEPLOYMENT, "pod_networking": POD_NETWORKING,

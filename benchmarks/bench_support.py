@@ -326,6 +326,18 @@ def missing_prerequisite(name: str) -> bool:
     return False
 
 
+def run_benchmark(name: str, bench, args, state_dir: pathlib.Path):
+    """Prerequisites, then ``bench(args)`` around a private sandbox: the results with ``elapsed_s``, or None
+    when the benchmark could not run (exit code 2)."""
+    if missing_prerequisite(name):
+        return None
+    started = time.perf_counter()
+    results = run_with_sandbox(name, bench, args, sandbox_env(args.base_port, state_dir))
+    if results is not None:
+        results["elapsed_s"] = round(time.perf_counter() - started, 1)
+    return results
+
+
 def run_with_sandbox(name: str, bench, args, env: dict):
     """``bench(args)``, then ``sandbox down`` whatever happens (SIGTERM included); None when it raised BenchError."""
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 
 import boto3
 
@@ -308,13 +307,9 @@ def table(summary: dict, results: dict) -> str:
 
 def main(argv=None) -> int:
     args = bs.parse_args(bs.arg_parser(__doc__.split("\n\n")[0], DEFAULT_BASE_PORT), argv)
-    if bs.missing_prerequisite("sg_engine"):
-        return 2
-    started = time.perf_counter()
-    results = bs.run_with_sandbox("sg_engine", bench, args, bs.sandbox_env(args.base_port, STATE_DIR))
+    results = bs.run_benchmark("sg_engine", bench, args, STATE_DIR)
     if results is None:
         return 2
-    results["elapsed_s"] = round(time.perf_counter() - started, 1)
     results["versions"] = bs.versions(("ansible-core", "ansible", "boto3", "botocore", "moto"), ("amazon.aws",))
     results["desired_state"] = {
         "groups": [f["name"] for f in FRONTENDS] + ["<seeded node group>"],

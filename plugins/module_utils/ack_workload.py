@@ -282,11 +282,6 @@ def original_replicas(deployment):
 
     ValueError when the record is not a non-negative integer: restoring a guess could take an app down.
     """
-    return _recorded_replicas(deployment)
-
-
-def _recorded_replicas(deployment):
-    """``original_replicas`` under a name that scale_down_patch's parameter of the same name cannot hide."""
     annotations = _mapping(_metadata(deployment).get("annotations"))
     if ANN_ORIGINAL_REPLICAS not in annotations:
         return None
@@ -298,17 +293,16 @@ def _recorded_replicas(deployment):
     raise ValueError("metadata.annotations.%s: %r is not a non-negative integer" % (ANN_ORIGINAL_REPLICAS, value))
 
 
-def scale_down_patch(deployment, original_replicas):
-    """JSON merge patch (RFC 7386) scaling the Deployment to 0 and recording ``original_replicas``.
+def scale_down_patch(deployment, count):
+    """JSON merge patch (RFC 7386) scaling the Deployment to 0 and recording ``count``, its replicas before.
 
     The record key joins the keys already listed in ANN_MANAGED_ANNOTATIONS, so a rollback removes it and
     nothing else. A different count already recorded is never overwritten (a re-run would otherwise record
     the 0 of the first run): that raises ValueError.
     """
-    count = original_replicas
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValueError("original_replicas must be a non-negative integer, got %r" % (count,))
-    recorded = _recorded_replicas(deployment)
+        raise ValueError("the replica count must be a non-negative integer, got %r" % (count,))
+    recorded = original_replicas(deployment)
     if recorded is not None and recorded != count:
         raise ValueError("metadata.annotations.%s already records %d replicas; refusing to overwrite it with %d"
                          % (ANN_ORIGINAL_REPLICAS, recorded, count))
