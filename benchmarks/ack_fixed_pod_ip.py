@@ -420,11 +420,7 @@ def main(argv=None) -> int:
             summary[tool][run]["tasks_run"] = bs.median_int([r["tasks_run"] for r in pairs])
             summary[tool][run]["tasks_skipped"] = bs.median_int([r["tasks_skipped"] for r in pairs])
     results["summary"] = summary
-    results["ratios_kubeguard_over_kubernetes_core"] = dict(
-        (run, dict((key, round(summary["kubeguard"][run][key] / summary["kubernetes.core"][run][key], 2)
-                    if summary["kubernetes.core"][run][key] else None)
-                   for key in ("wall_s_median", "task_s_median", "total_calls", "reads", "writes")))
-        for run in RUNS)
+    results["ratios_kubeguard_over_kubernetes_core"] = bs.ratios(summary, "kubeguard", "kubernetes.core", RUNS)
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n")
 
     print("ack_fixed_pod_ip: seed 004 on %s (Trunk ENI, PodNetworking %s, namespace label, Deployment %s to a "
@@ -433,10 +429,7 @@ def main(argv=None) -> int:
     first = results["runs"]["kubeguard"][0]["first"]
     print("kubeguard's first-run writes: %s" % ", ".join(first.get("actions") or []))
     print(table(summary, results))
-    for tool in TOOLS:
-        for run in RUNS:
-            if not summary[tool][run]["calls_stable"]:
-                print("note: %s %s run: the call counts varied between repetitions (medians shown)" % (tool, run))
+    bs.calls_stability_notes(summary, TOOLS, RUNS)
     print("final state (fixed IPs in PodENIs, Deployment at 0, eni_conf keys, PodNetworking Ready) identical "
           "between the tools: %s" % ("yes" if results["final_states_identical"] else "NO"))
     ips = results["fixed_ips"]

@@ -236,6 +236,21 @@ def write_playbooks(name: str, builders: dict) -> dict:
     return paths
 
 
+def ratios(summary: dict, numerator: str, denominator: str, runs: tuple) -> dict:
+    """Per run, numerator / denominator of the times and call counts (None where the denominator is 0)."""
+    return dict((run, dict((key, round(summary[numerator][run][key] / summary[denominator][run][key], 2)
+                            if summary[denominator][run][key] else None)
+                           for key in ("wall_s_median", "task_s_median", "total_calls", "reads", "writes")))
+                for run in runs)
+
+
+def calls_stability_notes(summary: dict, tools: tuple, runs: tuple) -> None:
+    for tool in tools:
+        for run in runs:
+            if not summary[tool][run]["calls_stable"]:
+                print("note: %s %s run: the call counts varied between repetitions (medians shown)" % (tool, run))
+
+
 def comparison_table(header: tuple, summary_mine: dict, summary_theirs: dict, compare, calls_label: str = "API calls",
                      action_order=None, extra_rows=None) -> str:
     """The table of both runs (first, no-op): wall and task time, tasks (``extra_rows(run, mine, theirs)``),

@@ -320,11 +320,7 @@ def main(argv=None) -> int:
     }
     summary = bs.summarise(results, RUNS)
     results["summary"] = summary
-    results["ratios_amazon_aws_over_kubeguard"] = dict(
-        (run, dict((key, round(summary["amazon.aws"][run][key] / summary["kubeguard"][run][key], 2)
-                    if summary["kubeguard"][run][key] else None)
-                   for key in ("wall_s_median", "task_s_median", "total_calls", "reads", "writes")))
-        for run in RUNS)
+    results["ratios_amazon_aws_over_kubeguard"] = bs.ratios(summary, "amazon.aws", "kubeguard", RUNS)
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n")
 
     print("sg_engine: the same desired state, 3 security groups and %d inbound rules, applied by each tool twice "
@@ -333,10 +329,7 @@ def main(argv=None) -> int:
     print("kubeguard's first-run plans authorized: %s" % "; ".join(
         plan_summary(pair["first"]) for pair in results["runs"]["kubeguard"]))
     print(table(summary, results))
-    for tool in TOOLS:
-        for run in RUNS:
-            if not summary[tool][run]["calls_stable"]:
-                print("note: %s %s run: the call counts varied between repetitions (medians shown)" % (tool, run))
+    bs.calls_stability_notes(summary, TOOLS, RUNS)
     print("final state of the three groups (in+out rules, descriptions, tags) identical between the tools: %s" %
           ("yes" if results["final_estates_identical"] else "NO"))
     print("results: %s" % RESULTS.relative_to(bs.REPO))

@@ -25,6 +25,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils import kube_owner
 from ansible_collections.kubeguard.netsec.plugins.module_utils import kube_selectors as sel
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_eni_conf import set_top_level_keys
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_fixed_ip import InputError
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_pod_ips import ANN_POD_NETWORKING
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_preflight import ENI_CONFIG
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_preflight import SYSTEM_NS
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube_merge import apply_merge_patch
@@ -385,7 +386,7 @@ def _plan_delete_pn(plan, kube, spec):
     users = []
     for pod in kube.list("Pod", "v1"):
         meta = pod["metadata"]
-        if (meta.get("annotations") or {}).get("k8s.aliyun.com/pod-networking") != spec.pn_name:
+        if (meta.get("annotations") or {}).get(ANN_POD_NETWORKING) != spec.pn_name:
             continue
         if leaving and meta.get("namespace") == spec.namespace and any(
                 r.get("kind") == "StatefulSet" and r.get("name") == leaving for r in meta.get("ownerReferences") or []):

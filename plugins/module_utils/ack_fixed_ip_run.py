@@ -26,6 +26,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_fixed_ip impo
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_fixed_ip import Spec
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_preflight import ENI_CONFIG
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_preflight import SYSTEM_NS
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_preflight import nodes_with_trunk
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_preflight import run_preflight
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube_calls import Kube
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube_calls import KubeError
@@ -63,6 +64,7 @@ class Runner:
         self.kube, self.spec, self.waiter = kube, spec, waiter
         self.done = []
         self.warnings = []
+        self.fixed = None  # the fixed_ips verified before the Deployment was scaled down
 
     def execute(self, plan):
         for step in plan.steps:
@@ -70,7 +72,7 @@ class Runner:
                 self._wait_pod_networking()  # Terway selects at pod creation: the PodNetworking must be Ready
             if step.kind == "Deployment" and step.action == "patch" and self.spec.state != "deleted":
                 self.wait_statefulset_pods()  # never scale the Deployment down before the fixed IPs are proven
-                self.verified_pods()
+                self.fixed = self.verified_pods()
             getattr(self, "_%s" % step.action)(step)
             self.done.append(step.as_dict())
             self._after(step)
@@ -93,8 +95,6 @@ class Runner:
     def _after(self, step):
         if step.kind == pn.KIND and step.action in ("create", "patch"):
             self._wait_pod_networking()
-        elif step.kind == "StatefulSet" and step.action == "create":
-            self.wait_statefulset_pods()
         elif step.kind == "Deployment" and self.spec.state == "deleted":
             self._wait_deployment(step.body["spec"]["replicas"])
 
@@ -105,16 +105,14 @@ class Runner:
             pods = self.kube.list("Pod", "v1", SYSTEM_NS, label_selector=self.spec.terway_selector)
             fresh = [p for p in pods if p["metadata"]["uid"] not in old_uids]
             running = [p for p in fresh if ips.is_running(p)]
-            trunk = [n["metadata"]["name"] for n in self.kube.list("Node", "v1")
-                     if (n["metadata"].get("annotations") or {}).get("k8s.aliyun.com/trunk-on")]
+            trunk = nodes_with_trunk(self.kube.list("Node", "v1"))
             ok = len(running) >= count and len(running) == len(fresh) and trunk
             return ok, "%d of %d Terway pods running again, %d node(s) with a trunk ENI" % (
                 len(running), count, len(trunk))
         self.waiter.until(probe, "Terway to restart with trunk ENIs (nodes annotated k8s.aliyun.com/trunk-on; "
                                  "the instance types must support Trunk ENI)")
         nodes = self.kube.list("Node", "v1")
-        missing = sorted(n["metadata"]["name"] for n in nodes
-                         if not (n["metadata"].get("annotations") or {}).get("k8s.aliyun.com/trunk-on"))
+        missing = sorted(set(n["metadata"]["name"] for n in nodes) - set(nodes_with_trunk(nodes)))
         if missing:
             self.warnings.append("no trunk ENI on node(s) %s: fixed-IP pods cannot run there" % ", ".join(missing))
 
@@ -267,7 +265,8 @@ def _converge(kube, spec, pre, runner, result, check_mode, diff):
     result["actions"] = runner.done
     runner.execute(plan)
     if spec.state != "deleted":
-        result["fixed_ips"] = _fixed_ips(runner, spec, verify_strictly=bool(spec.statefulset))
+        result["fixed_ips"] = runner.fixed if runner.fixed is not None else _fixed_ips(
+            runner, spec, verify_strictly=bool(spec.statefulset))
 
 
 def run(module, kube_client_factory):

@@ -60,8 +60,12 @@ class Preflight:
         return result
 
     def trunk_nodes(self):
-        return sorted(n["metadata"]["name"] for n in self.nodes
-                      if ((n["metadata"].get("annotations") or {}).get(ANN_TRUNK_ON)))
+        return nodes_with_trunk(self.nodes)
+
+
+def nodes_with_trunk(nodes):
+    """Names of the nodes whose Terway announced a trunk ENI (annotation ``k8s.aliyun.com/trunk-on``)."""
+    return sorted(n["metadata"]["name"] for n in nodes if (n["metadata"].get("annotations") or {}).get(ANN_TRUNK_ON))
 
 
 def token_expiration(secret):
@@ -180,7 +184,5 @@ def run_preflight(kube, spec, now=None):
     checks.append(check)
     checks.append(check_network_policy(config_map, spec.require_network_policy))
     nodes = kube.list("Node", "v1")
-    checks.append(Check("trunk_nodes", True, "", nodes=len(nodes),
-                        with_trunk=sum(1 for n in nodes
-                                       if (n["metadata"].get("annotations") or {}).get(ANN_TRUNK_ON))))
+    checks.append(Check("trunk_nodes", True, "", nodes=len(nodes), with_trunk=len(nodes_with_trunk(nodes))))
     return Preflight(checks, config_map, conf, nodes, pods)
