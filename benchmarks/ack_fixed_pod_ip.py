@@ -437,10 +437,7 @@ def main(argv=None) -> int:
     print("eni_conf lines removed/added: %s" % "; ".join(
         "%s %s" % (tool, ", ".join("-%d/+%d" % (p["eni_conf_lines"]["removed"], p["eni_conf_lines"]["added"])
                                    for p in results["runs"][tool])) for tool in TOOLS))
-    print("results: %s" % RESULTS.relative_to(bs.REPO))
-    for problem in results["problems"]:
-        print("FAIL: %s" % problem)
-    return 1 if results["problems"] else 0
+    return bs.finish(results, RESULTS)
 
 
 if __name__ == "__main__":

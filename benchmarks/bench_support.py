@@ -251,6 +251,14 @@ def calls_stability_notes(summary: dict, tools: tuple, runs: tuple) -> None:
                 print("note: %s %s run: the call counts varied between repetitions (medians shown)" % (tool, run))
 
 
+def finish(results: dict, path: pathlib.Path) -> int:
+    """Say where the results are and every problem found; the exit code (1 when there is a problem)."""
+    print("results: %s" % path.relative_to(REPO))
+    for problem in results["problems"]:
+        print("FAIL: %s" % problem)
+    return 1 if results["problems"] else 0
+
+
 def comparison_table(header: tuple, summary_mine: dict, summary_theirs: dict, compare, calls_label: str = "API calls",
                      action_order=None, extra_rows=None) -> str:
     """The table of both runs (first, no-op): wall and task time, tasks (``extra_rows(run, mine, theirs)``),

@@ -332,10 +332,7 @@ def main(argv=None) -> int:
     bs.calls_stability_notes(summary, TOOLS, RUNS)
     print("final state of the three groups (in+out rules, descriptions, tags) identical between the tools: %s" %
           ("yes" if results["final_estates_identical"] else "NO"))
-    print("results: %s" % RESULTS.relative_to(bs.REPO))
-    for problem in results["problems"]:
-        print("FAIL: %s" % problem)
-    return 1 if results["problems"] else 0
+    return bs.finish(results, RESULTS)
 
 
 if __name__ == "__main__":

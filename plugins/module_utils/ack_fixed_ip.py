@@ -15,6 +15,7 @@ import posixpath
 import re
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils import ack_podnetworking as pn
+from ansible_collections.kubeguard.netsec.plugins.module_utils.input_error import InputError
 
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -22,14 +23,6 @@ _DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 MAX_STATEFULSET_NAME = 52
 DEFAULT_CREDENTIAL_PATH = "/var/addon/token-config"
 DEFAULT_TERWAY_SELECTOR = "app=terway-eniip"
-
-
-class InputError(ValueError):
-    """An option is invalid: ``path`` names it."""
-
-    def __init__(self, path, message):
-        super().__init__("%s: %s" % (path, message))
-        self.path = path
 
 
 def _name(path, value, pattern=_DNS_LABEL, limit=63, what="a DNS-1123 label"):
@@ -94,10 +87,7 @@ class Spec:
             if not pn.is_valid_name(self.pn_name):  # these states only name the PodNetworking
                 raise InputError("pod_networking.name", "%r is not a valid object name" % (self.pn_name,))
         elif self.pn_option is not None:
-            try:
-                self.pn_spec = pn.spec_from_option(self.pn_option)
-            except pn.PodNetworkingError as exc:
-                raise InputError(exc.path, str(exc).split(": ", 1)[1]) from exc
+            self.pn_spec = pn.spec_from_option(self.pn_option)  # a PodNetworkingError is an InputError
         self._validate_for_state()
 
     def _validate_for_state(self):

@@ -24,7 +24,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils import ack_worklo
 from ansible_collections.kubeguard.netsec.plugins.module_utils import kube_ownership as own
 from ansible_collections.kubeguard.netsec.plugins.module_utils import kube_selectors as sel
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_eni_conf import set_top_level_keys
-from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_fixed_ip import InputError
+from ansible_collections.kubeguard.netsec.plugins.module_utils.input_error import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_pod_ips import ANN_POD_NETWORKING
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_preflight import ENI_CONFIG
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_preflight import SYSTEM_NS
@@ -135,10 +135,7 @@ def plan_pod_networking(plan, kube, spec, pre):
                                                 "(no %s=%s label); state replaced only rewrites what it owns - use "
                                                 "state merged" % (spec.pn_name, own.MANAGED_BY_LABEL, own.MANAGED_BY))
     sent, stored = _desired_pn(spec, current, pre.eni_conf)
-    try:
-        pn.check_spec(stored)  # the webhook's rules, also for an update it would not check
-    except pn.PodNetworkingError as exc:
-        raise InputError(exc.path, str(exc).split(": ", 1)[1]) from exc
+    pn.check_spec(stored)  # the webhook's rules, also for an update it would not check
     warning = pn.ttl_warning(stored)
     if warning:
         plan.warnings.append(warning)

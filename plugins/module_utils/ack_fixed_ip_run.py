@@ -22,7 +22,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils import ack_podnet
 from ansible_collections.kubeguard.netsec.plugins.module_utils import ack_workload as wl
 from ansible_collections.kubeguard.netsec.plugins.module_utils import kube_ownership as own
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_eni_conf import EniConfError
-from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_fixed_ip import InputError
+from ansible_collections.kubeguard.netsec.plugins.module_utils.input_error import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_fixed_ip import Spec
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_preflight import ENI_CONFIG
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_preflight import SYSTEM_NS

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils import kube_selectors as sel
+from ansible_collections.kubeguard.netsec.plugins.module_utils.input_error import InputError
 
 API_VERSION = "network.alibabacloud.com/v1beta1"
 KIND = "PodNetworking"
@@ -37,12 +38,8 @@ _UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ms":
                  "h": 3600.0}
 
 
-class PodNetworkingError(ValueError):
+class PodNetworkingError(InputError):
     """A PodNetworking option or spec is invalid; ``path`` names the option."""
-
-    def __init__(self, path, message):
-        super().__init__("%s: %s" % (path, message))
-        self.path = path
 
 
 def parse_go_duration(text):
@@ -122,7 +119,7 @@ def spec_from_option(option, path="pod_networking"):
                     "namespaceSelector": sel.from_option(path + ".namespace_selector",
                                                          option.get("namespace_selector"))}
     except sel.SelectorError as exc:
-        raise PodNetworkingError(exc.path, str(exc).split(": ", 1)[1]) from exc
+        raise PodNetworkingError(exc.path, exc.message) from exc
     selector = dict((k, v) for k, v in selector.items() if v is not None)
     if not selector:
         raise PodNetworkingError(path, "set namespace_selector and/or pod_selector: a PodNetworking without "

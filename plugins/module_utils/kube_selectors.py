@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.kubeguard.netsec.plugins.module_utils.input_error import InputError
+
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 _NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
-class SelectorError(ValueError):
-    """A selector option is invalid; ``path`` names the option."""
-
-    def __init__(self, path, message):
-        super().__init__("%s: %s" % (path, message))
-        self.path = path
+class SelectorError(InputError):
+    """A selector option (or a selector read from an object) is invalid; ``path`` names it."""
 
 
 def label_key_problem(key):
