@@ -9,11 +9,13 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "${repo_root}"
 
-python="${PYTHON:-python3.11}"
 stamp="${venv_dir}/.kubeguard-stamp"
 
-if ! command -v "${python}" >/dev/null 2>&1; then
-    echo "venv: ${python} not found (this project needs Python 3.11)" >&2
+# The Makefile puts .venv/bin first on PATH: the interpreter that (re)builds .venv must not be the
+# one inside it, which is deleted below.
+PATH="$(printf '%s' "${PATH}" | tr ':' '\n' | grep -vxF "${venv_bin}" | paste -sd: -)"
+if ! python="$(command -v "${PYTHON:-python3.11}")"; then
+    echo "venv: ${PYTHON:-python3.11} not found (this project needs Python 3.11)" >&2
     exit 1
 fi
 "${python}" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "venv: Python 3.11 is required, got %s" % sys.version.split()[0])'
@@ -30,4 +32,7 @@ echo "venv: installing requirements-dev.txt with constraints.txt"
 "${venv_bin}/python" -m pip check
 
 touch "${stamp}"
-echo "venv: ready ($("${venv_bin}/ansible" --version | head -n1), $("${venv_bin}/python" --version))"
+# The whole output is read before its first line is printed: `ansible --version | head` would break the
+# pipe under ansible and print a traceback.
+ansible_version="$("${venv_bin}/ansible" --version)"
+echo "venv: ready (${ansible_version%%$'\n'*}, $("${venv_bin}/python" --version))"

@@ -190,6 +190,7 @@ options:
 extends_documentation_fragment:
   - kubeguard.netsec.state
   - kubernetes.core.k8s_auth_options
+  - kubeguard.netsec.k8s_connection
 notes:
   - Fixed IPs are pinned to the zone of their vSwitch; plan node capacity per zone.
   - Changing a PodNetworking or labels later does not move running pods; Terway selects at pod creation.
@@ -315,51 +316,56 @@ warnings_found:
   type: list
   elements: str
 api_calls:
-  description: The Kubernetes requests this run made (C(reads), C(writes), C(by_operation)).
-  returned: unless state is rendered
+  description: The Kubernetes requests this run made (C(reads), C(writes), C(by_operation)), on failure too.
+  returned: always
   type: dict
 """
 
-import copy
-
-from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
-
-from ansible_collections.kubeguard.netsec.plugins.module_utils.ack_fixed_ip_run import run
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.run import execute
+from ansible_collections.kubeguard.netsec.plugins.module_utils.common.boundary import run_module
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection import connection_spec
 
 
 def argument_spec():
-    selector = dict(type="dict")
-    pod_networking = dict(
-        name=dict(type="str", required=True),
-        allocation_type=dict(type="str", choices=["Fixed", "Elastic"], default="Fixed"),
-        release_strategy=dict(type="str", choices=["Never", "TTL"]),
-        release_after=dict(type="str"),
-        eni_type=dict(type="str", choices=["Trunk", "ENI", "Default"], default="Trunk"),
-        namespace_selector=selector, pod_selector=selector,
-        vswitch_ids=dict(type="list", elements="str"),
-        vswitch_selection_policy=dict(type="str", choices=["ordered", "random", "most"]),
-        security_group_ids=dict(type="list", elements="str"))
-    eni_config = dict(
-        manage=dict(type="bool", default=True),
-        credential_path=dict(type="str", default="/var/addon/token-config"),
-        restart_terway=dict(type="bool", default=True),
-        terway_pod_selector=dict(type="str", default="app=terway-eniip"))
-    spec = copy.deepcopy(AUTH_ARG_SPEC)
+    selector = {"type": "dict"}
+    pod_networking = {
+        "name": {"type": "str", "required": True},
+        "allocation_type": {"type": "str", "choices": ["Fixed", "Elastic"], "default": "Fixed"},
+        "release_strategy": {"type": "str", "choices": ["Never", "TTL"]},
+        "release_after": {"type": "str"},
+        "eni_type": {"type": "str", "choices": ["Trunk", "ENI", "Default"], "default": "Trunk"},
+        "namespace_selector": selector,
+        "pod_selector": selector,
+        "vswitch_ids": {"type": "list", "elements": "str"},
+        "vswitch_selection_policy": {"type": "str", "choices": ["ordered", "random", "most"]},
+        "security_group_ids": {"type": "list", "elements": "str"},
+    }
+    eni_config = {
+        "manage": {"type": "bool", "default": True},
+        "credential_path": {"type": "str", "default": "/var/addon/token-config"},
+        "restart_terway": {"type": "bool", "default": True},
+        "terway_pod_selector": {"type": "str", "default": "app=terway-eniip"},
+    }
+    spec = connection_spec()
     spec.update(
-        namespace=dict(type="str", required=True),
-        pod_networking=dict(type="dict", options=pod_networking),
-        label_namespace=dict(type="bool", default=True),
-        eni_config=dict(type="dict", options=eni_config),
-        cluster_type=dict(type="str", choices=["managed", "dedicated"], default="managed"),
-        require_network_policy=dict(type="bool", default=False),
-        convert_deployment=dict(type="str"),
-        statefulset_name=dict(type="str"),
-        service_name=dict(type="str"),
-        replicas=dict(type="int"),
-        pod_management_policy=dict(type="str", choices=["OrderedReady", "Parallel"], default="Parallel"),
-        wait_timeout=dict(type="int", default=300),
-        wait_sleep=dict(type="int", default=2),
-        state=dict(type="str", default="merged", choices=["merged", "replaced", "deleted", "gathered", "rendered"]),
+        namespace={"type": "str", "required": True},
+        pod_networking={"type": "dict", "options": pod_networking},
+        label_namespace={"type": "bool", "default": True},
+        eni_config={"type": "dict", "options": eni_config},
+        cluster_type={"type": "str", "choices": ["managed", "dedicated"], "default": "managed"},
+        require_network_policy={"type": "bool", "default": False},
+        convert_deployment={"type": "str"},
+        statefulset_name={"type": "str"},
+        service_name={"type": "str"},
+        replicas={"type": "int"},
+        pod_management_policy={"type": "str", "choices": ["OrderedReady", "Parallel"], "default": "Parallel"},
+        wait_timeout={"type": "int", "default": 300},
+        wait_sleep={"type": "int", "default": 2},
+        state={
+            "type": "str",
+            "default": "merged",
+            "choices": ["merged", "replaced", "deleted", "gathered", "rendered"],
+        },
     )
     return spec
 
@@ -368,18 +374,7 @@ def main():
     from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
 
     module = AnsibleK8SModule(argument_spec=argument_spec(), supports_check_mode=True)
-
-    def client():
-        from ansible_collections.kubernetes.core.plugins.module_utils.k8s.client import get_api_client
-
-        return get_api_client(module=module)
-
-    result, error = run(module, client)
-    for warning in result.get("warnings_found") or []:
-        module.warn(warning)
-    if error:
-        module.fail_json(msg=error, **result)
-    module.exit_json(**result)
+    run_module(module, execute)
 
 
 if __name__ == "__main__":

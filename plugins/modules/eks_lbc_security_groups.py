@@ -114,8 +114,7 @@ options:
           - V(nodeport_range) opens the Kubernetes NodePort range C(30000-32767).
           - V(ports) opens O(node_rules.ports).
           - V(from_services) opens the NodePorts, target ports and health-check ports that the
-            cluster's Services and Ingresses need (read with the O(kubernetes) options), honouring
-            C(target-type).
+            cluster's Services and Ingresses need (read through O(kubernetes)), honouring C(target-type).
         type: str
         choices: [nodeport_range, ports, from_services]
         default: nodeport_range
@@ -184,50 +183,15 @@ options:
         description: Rules across the groups of one network interface.
         type: int
         default: 1000
-  kubernetes:
-    description:
-      - Connection to the cluster, for O(node_rules.ports_from=from_services), as kubernetes.core
-        takes it; each sub-option also falls back to its C(K8S_AUTH_*) environment variable.
-    type: dict
-    suboptions:
-      kubeconfig:
-        description: Path to a kubeconfig file.
-        type: path
-      context:
-        description: Kubeconfig context to use.
-        type: str
-      host:
-        description: URL of the API server.
-        type: str
-      api_key:
-        description: Bearer token for the API server.
-        type: str
-      username:
-        description: Username for basic authentication.
-        type: str
-      password:
-        description: Password for basic authentication.
-        type: str
-      validate_certs:
-        description: Verify the API server's TLS certificate.
-        type: bool
-      ca_cert:
-        description: Path to the CA certificate of the API server.
-        type: path
-      client_cert:
-        description: Path to a client certificate.
-        type: path
-      client_key:
-        description: Path to the client certificate's key.
-        type: path
-      proxy:
-        description: HTTP proxy to reach the API server.
-        type: str
 notes:
   - Check mode makes no write call and returns the plan the real run would follow.
   - Only inbound rules are managed; outbound rules are left as they are.
+  - Failures are reported once, naming the option, the API call and the region and endpoint (or the
+    Kubernetes API and context); what was already written is in RV(actions) and RV(api_calls).
 extends_documentation_fragment:
   - kubeguard.netsec.state
+  - kubeguard.netsec.k8s_connection.nested
+  - kubeguard.netsec.aws_bounds
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -308,6 +272,20 @@ security_groups:
       type: list
       elements: dict
       returned: always
+gathered:
+  description:
+    - With O(state=gathered), the groups read, in the same form as RV(security_groups) (their rules in the
+      rule format of O(node_security_group_rules)).
+  returned: when state is gathered
+  type: list
+  elements: dict
+actions:
+  description:
+    - The writes made, in order - each C(action) (C(CreateSecurityGroup), C(AuthorizeSecurityGroupIngress),
+      ...) and its C(params). After a failure part-way, exactly what was done before it.
+  returned: when a write was made
+  type: list
+  elements: dict
 plan:
   description: Per group id, what was (or in check mode would be) authorized, revoked and re-described.
   returned: unless state is gathered or rendered
@@ -324,7 +302,9 @@ warnings_found:
   type: list
   elements: str
 api_calls:
-  description: API calls made by this run, reads and writes, per operation.
+  description:
+    - API calls made by this run (AWS, and Kubernetes for V(from_services)), reads and writes, per operation;
+      on failure too.
   returned: always
   type: dict
   sample:
@@ -354,53 +334,64 @@ rendered:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.kubeguard.netsec.plugins.module_utils.eks_lbc_run import run
+from ansible_collections.kubeguard.netsec.plugins.module_utils.common.boundary import run_module
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection import connection_spec
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.run import execute
 
 
 def argument_spec():
-    frontend = dict(name=dict(type="str"), id=dict(type="str"), description=dict(type="str"),
-                    listen_ports=dict(type="list", elements="str"), inbound_cidrs=dict(type="list", elements="str"),
-                    inbound_ipv6_cidrs=dict(type="list", elements="str"), prefix_lists=dict(type="list", elements="str"),
-                    dualstack=dict(type="bool", default=False), rule_description=dict(type="str"),
-                    tags=dict(type="dict"))
-    node_rules = dict(ports_from=dict(type="str", choices=["nodeport_range", "ports", "from_services"],
-                                      default="nodeport_range"),
-                      ports=dict(type="list", elements="str"),
-                      port_compression=dict(type="str", choices=["exact", "adjacent", "span"], default="exact"),
-                      cidrs=dict(type="list", elements="str"), namespaces=dict(type="list", elements="str"),
-                      ingress_class=dict(type="str", default="alb"),
-                      default_target_type=dict(type="str", choices=["instance", "ip"], default="instance"),
-                      description=dict(type="str"))
-    return dict(
-        cluster_name=dict(type="str", required=True),
-        mode=dict(type="str", required=True, choices=["auto", "hybrid", "custom"]),
-        vpc_id=dict(type="str"),
-        backend_security_group=dict(type="str"),
-        frontend_security_groups=dict(type="list", elements="dict", options=frontend),
-        node_security_group=dict(type="str"),
-        node_rules=dict(type="dict", options=node_rules),
-        node_security_group_rules=dict(type="list", elements="dict"),
-        allow_public_node_ports=dict(type="bool", default=False),
-        protect=dict(type="list", elements="raw"),
-        purpose=dict(type="str", default="lbc"),
-        quota=dict(type="dict", options=dict(rules_per_group=dict(type="int", default=60),
-                                             rules_per_eni=dict(type="int", default=1000))),
-        kubernetes=dict(type="dict", options=dict(
-            kubeconfig=dict(type="path"), context=dict(type="str"), host=dict(type="str"),
-            api_key=dict(type="str", no_log=True), username=dict(type="str"), password=dict(type="str", no_log=True),
-            validate_certs=dict(type="bool"), ca_cert=dict(type="path"), client_cert=dict(type="path"),
-            client_key=dict(type="path", no_log=True), proxy=dict(type="str"))),
-        state=dict(type="str", default="merged",
-                   choices=["merged", "replaced", "overridden", "deleted", "gathered", "rendered"]),
-    )
+    frontend = {
+        "name": {"type": "str"},
+        "id": {"type": "str"},
+        "description": {"type": "str"},
+        "listen_ports": {"type": "list", "elements": "str"},
+        "inbound_cidrs": {"type": "list", "elements": "str"},
+        "inbound_ipv6_cidrs": {"type": "list", "elements": "str"},
+        "prefix_lists": {"type": "list", "elements": "str"},
+        "dualstack": {"type": "bool", "default": False},
+        "rule_description": {"type": "str"},
+        "tags": {"type": "dict"},
+    }
+    node_rules = {
+        "ports_from": {
+            "type": "str",
+            "choices": ["nodeport_range", "ports", "from_services"],
+            "default": "nodeport_range",
+        },
+        "ports": {"type": "list", "elements": "str"},
+        "port_compression": {"type": "str", "choices": ["exact", "adjacent", "span"], "default": "exact"},
+        "cidrs": {"type": "list", "elements": "str"},
+        "namespaces": {"type": "list", "elements": "str"},
+        "ingress_class": {"type": "str", "default": "alb"},
+        "default_target_type": {"type": "str", "choices": ["instance", "ip"], "default": "instance"},
+        "description": {"type": "str"},
+    }
+    quota = {"rules_per_group": {"type": "int", "default": 60}, "rules_per_eni": {"type": "int", "default": 1000}}
+    return {
+        "cluster_name": {"type": "str", "required": True},
+        "mode": {"type": "str", "required": True, "choices": ["auto", "hybrid", "custom"]},
+        "vpc_id": {"type": "str"},
+        "backend_security_group": {"type": "str"},
+        "frontend_security_groups": {"type": "list", "elements": "dict", "options": frontend},
+        "node_security_group": {"type": "str"},
+        "node_rules": {"type": "dict", "options": node_rules},
+        "node_security_group_rules": {"type": "list", "elements": "dict"},
+        "allow_public_node_ports": {"type": "bool", "default": False},
+        "protect": {"type": "list", "elements": "raw"},
+        "purpose": {"type": "str", "default": "lbc"},
+        "quota": {"type": "dict", "options": quota},
+        "kubernetes": {"type": "dict", "options": connection_spec()},
+        "state": {
+            "type": "str",
+            "default": "merged",
+            "choices": ["merged", "replaced", "overridden", "deleted", "gathered", "rendered"],
+        },
+    }
 
 
 def main():
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
-    result, error = run(module)
-    if error:
-        module.fail_json(msg=error, **result)
-    module.exit_json(**result)
+    run_module(module, execute)
 
 
 if __name__ == "__main__":

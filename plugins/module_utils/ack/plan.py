@@ -1,0 +1,357 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: (c) 2026, kubeguard.netsec contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""ack_fixed_pod_ip's plans: what to write, in which order, decided from reads only.
+
+Everything that could refuse the run (a Deployment a StatefulSet cannot carry, a name taken by an
+object we do not own, a selector that cannot match, a spec Terway would deny) is found here,
+before the first write. The runner executes the steps in order; check mode stops at the plan.
+
+Order (make-before-break): eni-config and the Terway restart, the PodNetworking (Ready), the
+namespace labels, the headless Service, the StatefulSet (pods Ready with fixed IPs), and only
+then the Deployment scaled to 0. The rollback runs the other way round: the Deployment back to
+its replicas (Ready) before the StatefulSet goes.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import podnetworking
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import workload
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.eni_conf import set_top_level_keys
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.preflight import ENI_CONFIG
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.preflight import SYSTEM_NS
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.steps import PlanDraft
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.steps import Step
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.steps import masked_conf
+from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube import ownership
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube import selectors
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.merge import apply_merge_patch
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.merge import merge_patch_diff
+
+# ------------------------------------------------------------------------------------------ merged
+
+
+def plan_eni_config(plan, spec, pre):
+    if not spec.manage_eni_config:
+        return
+    text = pre.eni_config["data"]["eni_conf"]
+    new_text, changed = set_top_level_keys(text, spec.eni_conf_keys())
+    trunk_nodes = pre.trunk_nodes()
+    if changed:
+        after = dict(pre.eni_conf, **spec.eni_conf_keys())
+        plan.add(
+            Step(
+                "patch",
+                "ConfigMap",
+                ENI_CONFIG,
+                SYSTEM_NS,
+                f"set {', '.join(changed)} in eni_conf",
+                body={"data": {"eni_conf": new_text}},
+                shown={"eni_conf_keys": changed},
+            ),
+            {"eni_conf": masked_conf(pre.eni_conf)},
+            {"eni_conf": masked_conf(after)},
+        )
+    if spec.restart_terway and (changed or not trunk_nodes):
+        why = (
+            "Terway reads eni-config when it starts"
+            if changed
+            else "eni_conf enables trunking but no node reports a trunk ENI (Terway was not restarted since)"
+        )
+        names = sorted(p["metadata"]["name"] for p in pre.terway_pods)
+        plan.add(
+            Step("restart", "Pod", spec.terway_selector, SYSTEM_NS, why, shown={"pods": names}),
+            {"pods": names},
+            {"pods": "recreated by the DaemonSet"},
+        )
+    elif not trunk_nodes:
+        plan.warnings.append(
+            "no node reports a trunk ENI (annotation k8s.aliyun.com/trunk-on) and "
+            "eni_config.restart_terway is false: restart the Terway pods yourself"
+        )
+
+
+def _desired_pn(spec, current, conf):
+    """(sent, stored): the spec to send and the spec the server will store.
+
+    A create sends what the options give (the mutating webhook fills vSwitches and security groups from
+    eni-config). ``merged`` replaces the given fields of an existing spec; ``replaced`` makes it equal to
+    the options, with eni-config's vSwitches and security groups where the options give none.
+    """
+    wanted = copy.deepcopy(spec.pn_spec)
+    if current is None:
+        return wanted, podnetworking.complete(wanted, conf)
+    if spec.state == "replaced":
+        stored = podnetworking.complete(wanted, conf)
+    else:
+        stored = podnetworking.merged_spec(current.get("spec"), wanted)
+    return stored, stored
+
+
+def plan_pod_networking(plan, kube, spec, pre):
+    current = kube.get(podnetworking.KIND, podnetworking.API_VERSION, spec.pn_name)
+    if current is not None and spec.state == "replaced" and not ownership.is_owned(current):
+        raise InputError(
+            "pod_networking.name",
+            f"PodNetworking {spec.pn_name} exists and was not created by this collection (no "
+            f"{ownership.MANAGED_BY_LABEL}={ownership.MANAGED_BY} label); state replaced only rewrites what it owns - "
+            "use state merged",
+        )
+    sent, stored = _desired_pn(spec, current, pre.eni_conf)
+    podnetworking.check_spec(stored)  # the webhook's rules, also for an update it would not check
+    warning = podnetworking.ttl_warning(stored)
+    if warning:
+        plan.warnings.append(warning)
+    plan.facts["pod_networking_spec"] = stored
+    if current is None:
+        _plan_pn_create(plan, spec, sent, stored)
+    else:
+        _plan_pn_update(plan, spec, current, sent)
+
+
+def _plan_pn_create(plan, spec, sent, stored):
+    labels = {ownership.MANAGED_BY_LABEL: ownership.MANAGED_BY}
+    body = {
+        "apiVersion": podnetworking.API_VERSION,
+        "kind": podnetworking.KIND,
+        "metadata": {"name": spec.pn_name, "labels": labels},
+        "spec": sent,
+    }
+    step = Step(
+        "create",
+        podnetworking.KIND,
+        spec.pn_name,
+        why="the network plane of the fixed IPs",
+        body=body,
+        api_version=podnetworking.API_VERSION,
+    )
+    plan.add(step, None, {"spec": stored})
+
+
+def _plan_pn_update(plan, spec, current, sent):
+    patch = merge_patch_diff(current.get("spec") or {}, sent)
+    status = current.get("status") or {}
+    if not patch and status.get("status") == "Fail":
+        reason = status.get("message") or "no message"
+        raise InputError(
+            "pod_networking",
+            f"PodNetworking {spec.pn_name} is in status Fail ({reason}) and the "
+            "options would not change it; correct them (vswitch_ids, "
+            "security_group_ids)",
+        )
+    if not patch:
+        return
+    step = Step(
+        "patch",
+        podnetworking.KIND,
+        spec.pn_name,
+        body={"spec": patch},
+        api_version=podnetworking.API_VERSION,
+        why="spec differs (the webhook does not validate updates; checked here)",
+    )
+    plan.add(step, {"spec": current.get("spec")}, {"spec": apply_merge_patch(current.get("spec") or {}, patch)})
+    plan.warnings.append(
+        f"PodNetworking {spec.pn_name} changed: pods that already use it keep their network until "
+        "they are created again"
+    )
+
+
+def _labels_patch(obj, labels, record):
+    """Merge patch adding ``labels`` to an object we do not own, recording the keys we set."""
+    current = obj["metadata"].get("labels") or {}
+    missing = {k: v for k, v in labels.items() if current.get(k) != v}
+    if not missing:
+        return None
+    keys = set(ownership.recorded_keys(obj, record)) | (set(missing) - set(current))
+    patch = {"metadata": {"labels": missing}}
+    if keys != set(ownership.recorded_keys(obj, record)):
+        patch["metadata"]["annotations"] = {record: ownership.record_value(keys)}
+    return patch
+
+
+def plan_namespace(plan, kube, spec):
+    namespace = kube.get("Namespace", "v1", spec.namespace)
+    if namespace is None:
+        raise InputError("namespace", f"namespace {spec.namespace} does not exist")
+    labels = namespace["metadata"].get("labels") or {}
+    patch = _labels_patch(namespace, spec.namespace_labels(), ownership.ANN_MANAGED_LABELS)
+    after = apply_merge_patch(namespace, patch) if patch else namespace
+    if patch:
+        plan.add(
+            Step(
+                "patch", "Namespace", spec.namespace, why="so the PodNetworking's namespaceSelector matches", body=patch
+            ),
+            {"labels": labels},
+            {"labels": after["metadata"].get("labels") or {}},
+        )
+    plan.facts["namespace_labels"] = after["metadata"].get("labels") or {}
+    ns_selector = spec.pn_spec["selector"].get("namespaceSelector")
+    if ns_selector is not None and not selectors.matches(ns_selector, plan.facts["namespace_labels"]):
+        raise InputError(
+            "pod_networking.namespace_selector",
+            f"does not select namespace {spec.namespace} (labels {plan.facts['namespace_labels']}) and "
+            "the module only adds match_labels; label it yourself",
+        )
+
+
+def plan_workload(plan, kube, spec):
+    """The StatefulSet (converted or existing) whose pods get the fixed IPs; the Deployment scale-down."""
+    if not spec.statefulset:
+        return
+    sts = kube.get("StatefulSet", "apps/v1", spec.statefulset, spec.namespace)
+    deployment = kube.get("Deployment", "apps/v1", spec.deployment, spec.namespace) if spec.deployment else None
+    if spec.deployment and deployment is None:
+        raise InputError("convert_deployment", f"Deployment {spec.namespace}/{spec.deployment} does not exist")
+    if sts is not None:
+        if spec.deployment and not ownership.is_owned(sts):
+            raise InputError(
+                "statefulset_name",
+                f"StatefulSet {spec.namespace}/{spec.statefulset} exists and was not created by this collection; "
+                "choose another statefulset_name",
+            )
+        template = (sts.get("spec") or {}).get("template") or {}
+        plan.facts["statefulset"] = sts
+    elif not spec.deployment:
+        raise InputError(
+            "statefulset_name",
+            f"StatefulSet {spec.namespace}/{spec.statefulset} does not exist (give convert_deployment to create "
+            "it from a Deployment)",
+        )
+    else:
+        template = _plan_conversion(plan, kube, spec, deployment)
+    _check_pods_selected(plan, spec, template)
+    if deployment is not None:
+        _plan_scale_down(plan, spec, deployment, sts)
+
+
+def recorded_replicas(spec, deployment):
+    """The replica count recorded at conversion (None when not converted); a malformed one is refused."""
+    try:
+        return workload.original_replicas(deployment)
+    except ValueError as exc:
+        raise InputError("convert_deployment", f"Deployment {spec.namespace}/{spec.deployment}: {exc}") from exc
+
+
+def _plan_conversion(plan, kube, spec, deployment):
+    blockers = workload.conversion_blockers(deployment)
+    if blockers:
+        raise InputError(
+            "convert_deployment",
+            f"Deployment {spec.namespace}/{spec.deployment} cannot become a StatefulSet with fixed IPs: {'; '.join(blockers)}",
+        )
+    replicas = spec.replicas or recorded_replicas(spec, deployment) or (deployment.get("spec") or {}).get("replicas", 1)
+    if not replicas:
+        raise InputError(
+            "replicas",
+            f"Deployment {spec.namespace}/{spec.deployment} has 0 replicas and no recorded count; give replicas for the "
+            "StatefulSet",
+        )
+    manifest, dropped = workload.statefulset_from_deployment(
+        deployment, spec.statefulset, spec.service_name, replicas, spec.pod_management_policy
+    )
+    plan.facts["dropped_fields"] = dropped
+    _plan_service(plan, kube, spec, manifest)
+    plan.add(
+        Step(
+            "create",
+            "StatefulSet",
+            spec.statefulset,
+            spec.namespace,
+            why="fixed IPs need fixed-name pods",
+            body=manifest,
+            api_version="apps/v1",
+        ),
+        None,
+        manifest,
+    )
+    return manifest["spec"]["template"]
+
+
+def _plan_service(plan, kube, spec, statefulset):
+    service = kube.get("Service", "v1", spec.service_name, spec.namespace)
+    if service is None:
+        body = workload.headless_service(statefulset, spec.service_name)
+        plan.add(
+            Step(
+                "create", "Service", spec.service_name, spec.namespace, why="the StatefulSet's serviceName", body=body
+            ),
+            None,
+            body,
+        )
+        return
+    if (service.get("spec") or {}).get("clusterIP") != "None":
+        raise InputError(
+            "service_name",
+            f"Service {spec.namespace}/{spec.service_name} exists and is not headless "
+            f"(clusterIP {service['spec'].get('clusterIP')}): a StatefulSet's serviceName "
+            "must be a headless Service; choose another service_name",
+        )
+
+
+def _check_pods_selected(plan, spec, template):
+    labels = (template.get("metadata") or {}).get("labels") or {}
+    plan.facts["pod_labels"] = labels
+    if not podnetworking.matches(plan.facts["pod_networking_spec"], labels, plan.facts["namespace_labels"]):
+        raise InputError(
+            "pod_networking.pod_selector",
+            f"PodNetworking {spec.pn_name} would not select the pods of {spec.statefulset} (labels "
+            f"{labels} in namespace {spec.namespace})",
+        )
+
+
+def _plan_scale_down(plan, spec, deployment, sts):
+    replicas = (deployment.get("spec") or {}).get("replicas", 1)
+    original = recorded_replicas(spec, deployment)
+    if replicas == 0 and original is not None:
+        return  # already converted
+    patch = workload.scale_down_patch(deployment, original if original is not None else replicas)
+    before = {"replicas": replicas, "annotations": deployment["metadata"].get("annotations") or {}}
+    after_obj = apply_merge_patch(deployment, patch)
+    why = "scaled to 0 once the StatefulSet's pods have fixed IPs (kept for rollback)"
+    plan.add(
+        Step("patch", "Deployment", spec.deployment, spec.namespace, why=why, body=patch, api_version="apps/v1"),
+        before,
+        {"replicas": 0, "annotations": after_obj["metadata"].get("annotations") or {}},
+    )
+    if sts is not None and not ownership.is_owned(sts):
+        plan.warnings.append(f"StatefulSet {spec.statefulset} was not created by this collection")
+
+
+def check_competition(plan, kube, spec):
+    """Other Ready PodNetworkings selecting the same pods: a warning, or a refusal when one of them wins."""
+    labels = plan.facts.get("pod_labels")
+    if labels is None:
+        return
+    found = podnetworking.competing(
+        kube.list(podnetworking.KIND, podnetworking.API_VERSION), spec.pn_name, labels, plan.facts["namespace_labels"]
+    )
+    winners = [name for name, wins in found if wins]
+    if winners:
+        raise InputError(
+            "pod_networking",
+            f"PodNetworking {', '.join(winners)} (Ready, listed before {spec.pn_name}) "
+            f"also selects the pods of {spec.statefulset}, and Terway takes the first "
+            f"match: they would get its network, not {spec.pn_name}. Make the selectors "
+            "disjoint first",
+        )
+    for name, _ours_wins in found:
+        plan.warnings.append(
+            f"PodNetworking {name} (Ready) also selects the pods of {spec.statefulset}; {spec.pn_name} sorts first and wins in the "
+            "API server's list order, but Terway reads from its cache, whose order is not "
+            "guaranteed: make the selectors disjoint"
+        )
+
+
+def plan_merged(kube, spec, pre):
+    plan = PlanDraft()
+    plan_eni_config(plan, spec, pre)
+    plan_pod_networking(plan, kube, spec, pre)
+    plan_namespace(plan, kube, spec)
+    plan_workload(plan, kube, spec)
+    check_competition(plan, kube, spec)
+    return plan.freeze()

@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: (c) 2026, kubeguard.netsec contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Applying the plans: create missing groups, then per group one batched call per action and direction,
+authorize before revoke (make-before-break) unless a quota forces otherwise.
+
+An ``InvalidPermission.Duplicate`` or ``.NotFound`` means another writer changed the group under the
+run: it is read again and planned again, once. Every write that went through is appended to
+``actions``, so a failure part-way reports exactly what was done.
+"""
+
+from __future__ import annotations
+
+from typing import Dict
+from typing import List
+from typing import Optional
+from typing import Tuple
+
+from ansible_collections.kubeguard.netsec.plugins.module_utils.aws.ec2 import Ec2
+from ansible_collections.kubeguard.netsec.plugins.module_utils.aws.ec2 import tag_list
+from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import ApiError
+from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import PlanError
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import NewGroup
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import desired_rules
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import Topology
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.plan import current_rules
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.plan import plan_groups
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import Spec
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.format import to_module_format
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import Plan
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import render_calls
+
+CONFLICT_CODES = ("InvalidPermission.Duplicate", "InvalidPermission.NotFound")
+Ids = Dict[str, Optional[str]]
+
+
+def execute(ec2: Ec2, call: dict) -> None:
+    """One rendered call (Authorize/Revoke/UpdateSecurityGroupRuleDescriptions, Ingress or Egress)."""
+    action, params = call["action"], call["params"]
+    direction = "ingress" if action.endswith("Ingress") else "egress"
+    if action.startswith("Authorize"):
+        ec2.authorize(params["GroupId"], direction, params["IpPermissions"])
+    elif action.startswith("Revoke"):
+        ec2.revoke(params["GroupId"], direction, params["IpPermissions"])
+    else:
+        ec2.update_descriptions(params["GroupId"], direction, params["IpPermissions"])
+
+
+def apply_plans(ec2: Ec2, plans: Dict[str, Plan], actions: List[dict]) -> List[str]:
+    """Run every plan's calls; returns the group ids whose calls hit a Duplicate/NotFound race."""
+    raced = []
+    for group_id, group_plan in plans.items():
+        for call in render_calls(group_plan):
+            try:
+                execute(ec2, call)
+            except ApiError as exc:
+                if exc.code not in CONFLICT_CODES:
+                    raise
+                raced.append(group_id)
+                break
+            actions.append(call)
+    return raced
+
+
+def create_groups(ec2: Ec2, found: Topology, ids: Ids, create: List[NewGroup], actions: List[dict]) -> None:
+    for group in create:
+        ids[group.key] = ec2.create_security_group(group.name, group.description, found.vpc_id, group.tags)
+        actions.append(
+            {"action": "CreateSecurityGroup", "params": {"GroupName": group.name, "GroupId": ids[group.key]}}
+        )
+        found.groups[ids[group.key]] = {
+            "GroupId": ids[group.key],
+            "GroupName": group.name,
+            "IpPermissions": [],
+            "Tags": tag_list(group.tags),
+        }
+        if group.key == "backend":
+            found.backend_id = ids[group.key]
+        else:
+            found.frontend_ids[group.key] = ids[group.key]
+
+
+def apply(
+    ec2: Ec2, spec: Spec, found: Topology, ids: Ids, create: List[NewGroup], ports: List[str], actions: List[dict]
+) -> Tuple[Dict[str, Plan], Dict[str, list], Dict[str, Plan]]:
+    """Create groups, apply the plans (one re-read and re-plan after a race), read the groups back.
+
+    Returns (the plans applied, the rules after per group as read back, the second plans of raced groups).
+    """
+    create_groups(ec2, found, ids, create, actions)
+    plans = plan_groups(spec, found, ids, desired_rules(spec, found, ids, ports))
+    raced = apply_plans(ec2, plans, actions)
+    again: Dict[str, Plan] = {}
+    if raced:  # someone else changed these groups under us: read them again, plan again, once
+        for group in ec2.describe_security_groups(group_ids=raced):
+            found.groups[group["GroupId"]] = group
+        replans = plan_groups(spec, found, ids, desired_rules(spec, found, ids, ports))
+        again = {group_id: group_plan for group_id, group_plan in replans.items() if group_id in raced}
+        still = apply_plans(ec2, again, actions)
+        if still:
+            raise PlanError(
+                f"{', '.join(still)} changed again while being updated; nothing more was done to them, run again"
+            )
+    managed = sorted(plans)
+    for group in ec2.describe_security_groups(group_ids=managed) if managed else []:
+        found.groups[group["GroupId"]] = group
+    after = {
+        group_id: to_module_format(current_rules(found.groups.get(group_id), found.account_id), "ingress")
+        for group_id in managed
+    }
+    return plans, after, again
