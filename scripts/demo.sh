@@ -23,8 +23,8 @@ echo "seeded; ids in $KUBEGUARD_SANDBOX_STATE_DIR/seed.json"
 # shellcheck disable=SC1091
 source "$KUBEGUARD_SANDBOX_STATE_DIR/env"
 
-section "Running playbooks/demo.yml"
-ansible-playbook -i "$KUBEGUARD_SANDBOX_STATE_DIR/inventory.yml" playbooks/demo.yml
+section "Running demo/demo.yml"
+ansible-playbook -i "$KUBEGUARD_SANDBOX_STATE_DIR/inventory.yml" demo/demo.yml
 
 section "API calls the playbook made, per service and action (read / write)"
 "$python" -m sandbox calls --format table

@@ -50,10 +50,11 @@ class NestedKubernetesAction(ActionBase):
         return result
 
     def _group_defaults(self) -> dict:
-        """The group's connection options, later ``module_defaults`` entries winning as in Ansible."""
-        found: dict = {}
+        """The group's connection options. As in Ansible, the innermost ``module_defaults`` (task, block, play)
+        that names the group gives all of them: its dict replaces the outer ones, it is not merged into them."""
+        merged: dict = {}
         for entry in self._task.module_defaults or []:
-            found.update(entry.get(GROUP) or {})
+            merged.update(entry)
         keys = connection_keys()
-        found = {name: value for name, value in found.items() if name in keys}
+        found = {name: value for name, value in (merged.get(GROUP) or {}).items() if name in keys}
         return self._templar.template(found) if found else {}

@@ -31,19 +31,25 @@ class AccountingMiddleware:
         self.ledger = ledger
         self.faults = faults
 
+    @staticmethod
+    def _delay(latency_ms: int) -> None:
+        if latency_ms:
+            time.sleep(latency_ms / 1000.0)
+
     def __call__(self, environ, start_response):
         body = read_body(environ)
         call = self.adapter.classify(environ, body)
         if call is None:
             return self.app(environ, start_response)
         decision = self.faults.decide(call, self.adapter.supported_faults(call))
-        if decision.latency_ms:
-            time.sleep(decision.latency_ms / 1000.0)
+        # a call is counted when it arrives, so that one held by a latency fault (a silent endpoint) counts
         if decision.fault is None:
             self.ledger.record(call)
+            self._delay(decision.latency_ms)
             return self.app(environ, start_response)
         error = self.adapter.render_fault(decision.fault, call)
         self.ledger.record(call, error.code)
+        self._delay(decision.latency_ms)
         reason = {400: "Bad Request", 409: "Conflict", 429: "Too Many Requests", 500: "Internal Server Error",
                   503: "Service Unavailable"}.get(error.status, "Error")
         headers = list(error.headers) + [("Content-Length", str(len(error.body)))]

@@ -2,8 +2,8 @@
 
 - ``Step``: one module run through ansible-playbook - its registered result and the sandbox's call
   counts for exactly that run (``calls``, ``writes``, ``reads``); suites subclass it for their extras.
-- ``module_task`` / ``run_play``: one play of module tasks through ansible-playbook, its registered
-  results dumped to a file and returned.
+- ``module_task`` / ``run_play`` / ``play_and_output``: one play of module tasks through ansible-playbook,
+  its registered results dumped to a file and returned (with the output and the wall time).
 - ``wait_for``: poll until a predicate holds.
 """
 
@@ -47,22 +47,42 @@ def module_task(module: str, index: int, step: dict) -> dict:
     return task
 
 
-def run_play(tasks: list, results: str, run_dir: pathlib.Path, env: dict, flags: tuple = (),
-             timeout: float = 240) -> dict:
-    """Run ``tasks`` on localhost in one play; ``results`` is the Jinja expression (a dict) dumped as JSON at
-    the end and returned. ansible-playbook's output is in the assertion error when the play breaks."""
+@dataclass
+class PlayRun:
+    """One ansible-playbook run: the dumped results, its output, and how long it took."""
+
+    results: dict
+    stdout: str
+    stderr: str
+    seconds: float
+
+
+def play_and_output(tasks: list, results: str, run_dir: pathlib.Path, env: dict, flags: tuple = (),
+                    timeout: float = 240, play: dict | None = None) -> PlayRun:
+    """Run ``tasks`` on localhost in one play (``play`` adds play keywords such as ``module_defaults``);
+    ``results`` is the Jinja expression (a dict) dumped as JSON at the end. ansible-playbook's output is in
+    the assertion error when the play breaks."""
     out = run_dir / "results.json"
     tasks = tasks + [{"name": "dump results", "ansible.builtin.copy": {
         "content": "{{ " + results + " | to_json }}", "dest": str(out)}, "check_mode": False, "diff": False}]
     path = run_dir / "playbook.yml"
-    path.write_text(yaml.safe_dump([{"hosts": "localhost", "gather_facts": False, "tasks": tasks}], sort_keys=False))
+    play = dict({"hosts": "localhost", "gather_facts": False}, **(play or {}), tasks=tasks)
+    path.write_text(yaml.safe_dump([play], sort_keys=False))
+    started = time.monotonic()
     completed = subprocess.run([ANSIBLE_PLAYBOOK, "-c", "local", "-i", "localhost,",
                                 "-e", f"ansible_python_interpreter={sys.executable}", *flags, str(path)],
                                env=env, cwd=run_dir, text=True, capture_output=True, timeout=timeout)
+    seconds = time.monotonic() - started
     if not out.exists():
         raise AssertionError(f"ansible-playbook failed ({completed.returncode}):\n{completed.stdout}\n"
                              f"{completed.stderr}")
-    return json.loads(out.read_text())
+    return PlayRun(json.loads(out.read_text()), completed.stdout, completed.stderr, seconds)
+
+
+def run_play(tasks: list, results: str, run_dir: pathlib.Path, env: dict, flags: tuple = (),
+             timeout: float = 240) -> dict:
+    """``play_and_output``'s results only."""
+    return play_and_output(tasks, results, run_dir, env, flags, timeout).results
 
 
 @dataclass

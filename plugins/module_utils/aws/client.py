@@ -15,7 +15,8 @@
   fails a call within about attempts x (connect + read timeout) plus the back-off: about a minute.
 - Every error becomes an :class:`ApiError` naming the operation, the AWS error code (or what went
   wrong on the wire), the region and the endpoint.
-- ``calls`` counts the requests (each page and each botocore attempt) by operation.
+- ``calls`` counts the calls as the module makes them, by operation (each page is one; botocore's own
+  retries of a call happen below it, so only the endpoint's side counts those).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import os
+from dataclasses import dataclass
 from typing import Any
 from typing import Dict
 from typing import List
@@ -33,6 +34,7 @@ from ansible_collections.kubernetes.core.plugins.module_utils.args_common import
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.calls import CallCounter
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
+from ansible_collections.kubeguard.netsec.plugins.module_utils.common.validation import int_in_range
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.client import api_message
 
 REQUEST_TIMEOUT = 30
@@ -66,11 +68,33 @@ def _kubeconfig_paths(text: str) -> List[str]:
     return [os.path.expanduser(path) for path in text.split(os.pathsep) if path]
 
 
-def _contexts(paths: List[str]) -> Optional[Dict[str, Any]]:
-    """{"names": [...], "current": ...} read from the kubeconfig files, or None when one cannot be read."""
+def shown_path(text: str) -> str:
+    """A kubeconfig path for messages, as ``'<file>' in <directory>``.
+
+    kubernetes.core marks ``kubeconfig`` no_log (it may hold a whole kubeconfig), so Ansible masks the
+    option's value wherever it appears; the file and directory, shown apart, stay readable.
+    """
+    shown = []
+    for path in text.split(os.pathsep):
+        directory, name = os.path.split(os.path.expanduser(path))
+        shown.append(f"'{name}' in {directory or '.'}")
+    return " and ".join(shown)
+
+
+@dataclass(frozen=True)
+class Kubeconfigs:
+    """What the kubeconfig files say: each context's API server, and the current context."""
+
+    servers: Dict[str, Optional[str]]
+    current: Optional[str]
+
+
+def read_kubeconfigs(paths: List[str]) -> Optional[Kubeconfigs]:
+    """The contexts of the kubeconfig files (the first file wins, as the kubernetes client merges them), or None
+    when one cannot be read as a kubeconfig (the client will then say why)."""
     import yaml  # pylint: disable=import-outside-toplevel  # PyYAML ships with ansible-core
 
-    names: List[str] = []
+    servers: Dict[str, Optional[str]] = {}
     current = None
     for path in paths:
         try:
@@ -80,9 +104,16 @@ def _contexts(paths: List[str]) -> Optional[Dict[str, Any]]:
             return None
         if not isinstance(document, dict):
             return None
-        names += [c.get("name") for c in document.get("contexts") or [] if isinstance(c, dict) and c.get("name")]
+        clusters = {
+            c.get("name"): (c.get("cluster") or {}).get("server")
+            for c in document.get("clusters") or []
+            if isinstance(c, dict)
+        }
+        for context in document.get("contexts") or []:
+            if isinstance(context, dict) and context.get("name") and context["name"] not in servers:
+                servers[context["name"]] = clusters.get((context.get("context") or {}).get("cluster"))
         current = current or document.get("current-context")
-    return {"names": names, "current": current}
+    return Kubeconfigs(servers, current)
 
 
 class KubeBackend:
@@ -91,7 +122,14 @@ class KubeBackend:
     def __init__(self, options: Dict[str, Any], option_prefix: str = "") -> None:
         self.options = dict(options)
         self.prefix = option_prefix
-        self.request_timeout = self.options.get("request_timeout") or REQUEST_TIMEOUT
+        timeout = self.options.get("request_timeout")
+        self.request_timeout = int_in_range(
+            REQUEST_TIMEOUT if timeout is None else timeout,
+            f"{option_prefix}request_timeout",
+            1,
+            MAX_REQUEST_TIMEOUT,
+            "seconds",
+        )
         self.calls = CallCounter()
         self._client = None
         self._host: Optional[str] = None
@@ -117,26 +155,30 @@ class KubeBackend:
             source = "the kubeconfig option" if kubeconfig else "KUBECONFIG or ~/.kube/config"
             raise InputError(
                 f"{self.prefix}kubeconfig",
-                f"{path} does not exist or is not a file ({source}); give the path of a kubeconfig file",
+                f"{shown_path(path)} does not exist or is not a file ({source}); give the path of a kubeconfig file",
             )
         return path, self._check_context(path, paths, context)
 
     def _check_context(self, path: str, paths: List[str], context: Optional[str]) -> Optional[str]:
-        found = _contexts(paths)
+        found = read_kubeconfigs(paths)
         if found is None:
             return context
-        if context and context not in found["names"]:
-            known = ", ".join(found["names"]) or "none"
+        if context and context not in found.servers:
+            known = ", ".join(sorted(found.servers)) or "none"
             raise InputError(
-                f"{self.prefix}context", f"{context!r} is not a context of kubeconfig {path} (its contexts: {known})"
+                f"{self.prefix}context",
+                f"{context!r} is not a context of kubeconfig {shown_path(path)} (its contexts: {known})",
             )
-        return context or found["current"]
+        context = context or found.current
+        self._host = found.servers.get(context)
+        return context
 
     @property
     def where(self) -> str:
         parts = [f"Kubernetes API {self._host}"] if self._host else []
         if self.kubeconfig:
-            parts.append(f"context {self.context or '<current>'} of kubeconfig {self.kubeconfig}")
+            source = self.kubeconfig if self.kubeconfig.startswith("<") else f"kubeconfig {shown_path(self.kubeconfig)}"
+            parts.append(f"context {self.context or '<current>'} of {source}")
         return ", ".join(parts) or "Kubernetes"
 
     def client(self) -> Any:

@@ -180,10 +180,6 @@ def protection_reason(entry, patterns=(), managed_group: bool = False) -> Option
     return None
 
 
-def is_protected(entry, patterns=(), managed_group: bool = False) -> bool:
-    return protection_reason(entry, patterns, managed_group) is not None
-
-
 def is_owned(entry, purpose: str) -> bool:
     """Owned by this purpose: the description carries ``kubeguard:<purpose>``."""
     return has_marker(entry.description, purpose)

@@ -58,11 +58,6 @@ def span_range(ranges) -> Tuple[int, int]:
     return min(low for low, _high in ranges), max(high for _low, high in ranges)
 
 
-def port_count(ranges) -> int:
-    """How many ports the ranges cover (overlaps counted once)."""
-    return sum(high - low + 1 for low, high in merge_ranges(ranges))
-
-
 def compress(rules, mode: str = "exact", path: str = "port_compression") -> list:
     """Compress tcp/udp port ranges per ``mode``; see the module docstring."""
     if mode not in COMPRESSION_MODES:

@@ -54,9 +54,7 @@ def test_other_ingress_classes_and_plain_services_are_ignored():
 
 
 def test_nlb_services_udp_adds_tcp_health_check_on_the_traffic_port():
-    services = [
-        svc("dns", [{"port": 53, "protocol": "UDP", "nodePort": 31053}], kind="LoadBalancer", cls=NLB_CLASS)
-    ]
+    services = [svc("dns", [{"port": 53, "protocol": "UDP", "nodePort": 31053}], kind="LoadBalancer", cls=NLB_CLASS)]
     ports = node_ports(services, [])[0]
     assert [(p["protocol"], p["port"]) for p in ports] == [("tcp", 31053), ("udp", 31053)]
 

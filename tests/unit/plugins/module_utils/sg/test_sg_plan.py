@@ -21,7 +21,6 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import S
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import ProtectPattern
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import is_controller_managed_group
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import is_owned
-from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import is_protected
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import parse_protect
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import plan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import protection_reason
@@ -33,6 +32,10 @@ CLUSTER = "sg-0cccccccccccccccc"
 BACKEND_SOURCE = Source("group", BACKEND)
 V4 = Source("ipv4", "10.0.0.0/8")
 ANY = Source("ipv4", "0.0.0.0/0")
+
+
+def is_protected(entry, patterns):
+    return protection_reason(entry, patterns) is not None
 
 
 def tcp(low, high=None, source=V4, direction="ingress"):

@@ -16,11 +16,15 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import R
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import Source
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.ports import compress
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.ports import merge_ranges
-from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.ports import port_count
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.ports import span_range
 
 BACKEND = Source("group", "sg-0123456789abcdef0")
 V4 = Source("ipv4", "10.0.0.0/8")
+
+
+def port_count(ranges) -> int:
+    """How many ports the ranges cover (overlaps counted once)."""
+    return sum(high - low + 1 for low, high in merge_ranges(ranges))
 
 
 def ranges_of(rules):

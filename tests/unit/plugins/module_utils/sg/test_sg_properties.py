@@ -22,9 +22,9 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import R
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import Source
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import has_marker
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import normalise_protocol
-from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import is_protected
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import parse_protect
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import plan
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import protection_reason
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.ports import compress
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.quota import QuotaLimits
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.quota import check_quota
@@ -71,6 +71,10 @@ def rules(draw, direction=None, protocols=("tcp", "udp", "icmp", "icmpv6", "-1",
     else:
         low = high = None
     return Rule(direction or draw(directions), protocol, low, high, draw(st.sampled_from(SOURCE_POOL)))
+
+
+def is_protected(entry, patterns):
+    return protection_reason(entry, patterns) is not None
 
 
 def unique_by_rule(entries):
