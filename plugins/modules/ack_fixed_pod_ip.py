@@ -326,7 +326,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.common.boundary i
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection import connection_spec
 
 
-def argument_spec():
+def argument_spec() -> dict:
     selector = {"type": "dict"}
     pod_networking = {
         "name": {"type": "str", "required": True},
@@ -370,7 +370,7 @@ def argument_spec():
     return spec
 
 
-def main():
+def main() -> None:
     from ansible_collections.kubernetes.core.plugins.module_utils.k8s.core import AnsibleK8SModule
 
     module = AnsibleK8SModule(argument_spec=argument_spec(), supports_check_mode=True)

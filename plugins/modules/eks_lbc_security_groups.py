@@ -339,7 +339,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection i
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.run import execute
 
 
-def argument_spec():
+def argument_spec() -> dict:
     frontend = {
         "name": {"type": "str"},
         "id": {"type": "str"},
@@ -389,7 +389,7 @@ def argument_spec():
     }
 
 
-def main():
+def main() -> None:
     module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
     run_module(module, execute)
 

@@ -14,6 +14,8 @@ then runs the module as the normal action would.
 
 from __future__ import annotations
 
+from typing import Optional
+
 from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
@@ -36,7 +38,7 @@ class NestedKubernetesAction(ActionBase):
     _supports_check_mode = True
     _supports_async = True
 
-    def run(self, tmp=None, task_vars=None):
+    def run(self, tmp: Optional[str] = None, task_vars: Optional[dict] = None) -> dict:
         result = super().run(tmp, task_vars)
         del tmp  # no effect any more, as in the normal action
         args = dict(self._task.args)

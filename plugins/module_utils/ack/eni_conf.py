@@ -16,7 +16,13 @@ the intended document before it is returned.
 from __future__ import annotations
 
 import json
+from typing import Any
+from typing import Dict
+from typing import List
+from typing import Mapping
 from typing import NamedTuple
+from typing import NoReturn
+from typing import Tuple
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import KubeguardError
 
@@ -44,7 +50,7 @@ class _Member(NamedTuple):
     value_end: int
 
 
-def parse_eni_conf(text):
+def parse_eni_conf(text: Any) -> Dict[str, Any]:
     """Parse eni_conf into a dict, refusing anything Terway would not read as one unambiguous object.
 
     Raises EniConfError when the text is empty, is not JSON, is not an object, or repeats a
@@ -54,7 +60,7 @@ def parse_eni_conf(text):
         raise EniConfError("eni_conf is empty")
     top = {}
 
-    def keep_pairs(pairs):
+    def keep_pairs(pairs: List[Tuple[str, Any]]) -> Dict[str, Any]:
         # Objects complete inside-out, so the last call is the top-level object.
         top["pairs"] = pairs
         return dict(pairs)
@@ -75,7 +81,7 @@ def parse_eni_conf(text):
     return conf
 
 
-def set_top_level_keys(text, values):
+def set_top_level_keys(text: str, values: Mapping[str, Any]) -> Tuple[str, List[str]]:
     """Return (new_text, changed_keys): ``text`` with each top-level key of ``values`` set, by a minimal edit.
 
     An equal value (compared type-strictly) is left byte for byte; a different one has exactly its
@@ -108,17 +114,17 @@ def set_top_level_keys(text, values):
     return new_text, changed
 
 
-def _reject_constant(name):
+def _reject_constant(name: str) -> NoReturn:
     """parse_constant hook: stop at NaN, Infinity and -Infinity."""
     raise _ConstantError(name)
 
 
-def _json_error_message(exc):
+def _json_error_message(exc: json.JSONDecodeError) -> str:
     """The message promised for invalid JSON, with json's own wording and 1-based position."""
     return f"eni_conf is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
 
 
-def _constant_position(text, name):
+def _constant_position(text: str, name: str) -> int:
     """Index of the first ``name`` outside strings: the parser reports constants in text order."""
     pos = 0
     while pos < len(text) and not text.startswith(name, pos):
@@ -126,7 +132,7 @@ def _constant_position(text, name):
     return pos
 
 
-def _type_name(value):
+def _type_name(value: Any) -> str:
     """JSON's name for the type of a parsed value (bool first: it is an int subclass)."""
     for types, name in _TYPE_NAMES:
         if isinstance(value, types):
@@ -134,7 +140,7 @@ def _type_name(value):
     return type(value).__name__
 
 
-def _refuse_duplicates(pairs):
+def _refuse_duplicates(pairs: List[Tuple[str, Any]]) -> None:
     """Raise for the first top-level key seen twice (keys compared decoded, so "a" equals "\\u0061")."""
     seen = set()
     for key, _value in pairs:
@@ -143,7 +149,7 @@ def _refuse_duplicates(pairs):
         seen.add(key)
 
 
-def _render_values(values):
+def _render_values(values: Mapping[str, Any]) -> Dict[str, Tuple[str, Any]]:
     """Map key -> (JSON text, value as JSON reads it back), so tuples, int dict keys etc. compare as written."""
     rendered = {}
     for key, value in values.items():
@@ -154,7 +160,7 @@ def _render_values(values):
     return rendered
 
 
-def _same_json(left, right):
+def _same_json(left: Any, right: Any) -> bool:
     """Equality of parsed JSON that keeps types apart (true is not 1, 1 is not 1.0); object order is ignored."""
     if type(left) is not type(right):
         return False
@@ -165,14 +171,14 @@ def _same_json(left, right):
     return left == right
 
 
-def _skip_ws(text, pos):
+def _skip_ws(text: str, pos: int) -> int:
     """Index of the first non-JSON-whitespace character at or after pos."""
     while pos < len(text) and text[pos] in _WS:
         pos += 1
     return pos
 
 
-def _string_end(text, pos):
+def _string_end(text: str, pos: int) -> int:
     """Index just past the JSON string whose opening quote is at pos; a backslash always takes the next character."""
     pos += 1
     while text[pos] != '"':
@@ -180,7 +186,7 @@ def _string_end(text, pos):
     return pos + 1
 
 
-def _value_end(text, pos):
+def _value_end(text: str, pos: int) -> int:
     """Index just past the JSON value starting at pos, in text already known to be valid."""
     if text[pos] == '"':
         return _string_end(text, pos)
@@ -203,7 +209,7 @@ def _value_end(text, pos):
         pos += 1
 
 
-def _scan_members(text):
+def _scan_members(text: str) -> Tuple[int, int, List[_Member]]:
     """Return (index of "{", index of "}", members) of the top-level object of valid JSON text."""
     open_pos = _skip_ws(text, 0)
     members = []
@@ -223,7 +229,9 @@ def _scan_members(text):
     return open_pos, pos, members
 
 
-def _append_edit(text, open_pos, close_pos, members, added):
+def _append_edit(
+    text: str, open_pos: int, close_pos: int, members: List[_Member], added: List[Tuple[str, str]]
+) -> Tuple[int, int, str]:
     """The edit adding new members: after the last value, copying its lead whitespace and key separator."""
     if not members:
         body = ", ".join(f"{json.dumps(key, ensure_ascii=False)}: {rendered}" for key, rendered in added)
@@ -235,7 +243,7 @@ def _append_edit(text, open_pos, close_pos, members, added):
     return last.value_end, last.value_end, insert
 
 
-def _lead(text, last, count, separator):
+def _lead(text: str, last: _Member, count: int, separator: str) -> str:
     """The whitespace before the last member's key; for a lone member on one line (``{"a": 1}``) a space,
     unless the separator is compact too (``{"a":1}``)."""
     lead = text[last.lead_start : last.key_start]
@@ -244,7 +252,7 @@ def _lead(text, last, count, separator):
     return lead
 
 
-def _apply_edits(text, edits):
+def _apply_edits(text: str, edits: List[Tuple[int, int, str]]) -> str:
     """Apply non-overlapping (start, end, replacement) edits; an insertion at a replaced value's end goes after it."""
     pieces = []
     cursor = 0
@@ -256,7 +264,9 @@ def _apply_edits(text, edits):
     return "".join(pieces)
 
 
-def _check_result(new_text, conf, wanted, added_keys):
+def _check_result(
+    new_text: str, conf: Dict[str, Any], wanted: Dict[str, Tuple[str, Any]], added_keys: List[str]
+) -> None:
     """Defensive postcondition: the edit must mean {**conf, **wanted}, in the old key order plus the added keys."""
     try:
         new_conf = parse_eni_conf(new_text)

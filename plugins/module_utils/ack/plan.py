@@ -18,25 +18,33 @@ its replicas (Ready) before the StatefulSet goes.
 from __future__ import annotations
 
 import copy
+from typing import Any
+from typing import Dict
+from typing import Optional
+from typing import Tuple
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import podnetworking
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import workload
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.eni_conf import set_top_level_keys
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.preflight import ENI_CONFIG
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.preflight import SYSTEM_NS
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.preflight import Preflight
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.spec import Spec
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.steps import Plan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.steps import PlanDraft
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.steps import Step
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.steps import masked_conf
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube import ownership
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube import selectors
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.client import Kube
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.merge import apply_merge_patch
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.merge import merge_patch_diff
 
 # ------------------------------------------------------------------------------------------ merged
 
 
-def plan_eni_config(plan, spec, pre):
+def plan_eni_config(plan: PlanDraft, spec: Spec, pre: Preflight) -> None:
     if not spec.manage_eni_config:
         return
     text = pre.eni_config["data"]["eni_conf"]
@@ -76,7 +84,9 @@ def plan_eni_config(plan, spec, pre):
         )
 
 
-def _desired_pn(spec, current, conf):
+def _desired_pn(
+    spec: Spec, current: Optional[Dict[str, Any]], conf: Optional[Dict[str, Any]]
+) -> Tuple[Dict[str, Any], Dict[str, Any]]:
     """(sent, stored): the spec to send and the spec the server will store.
 
     A create sends what the options give (the mutating webhook fills vSwitches and security groups from
@@ -93,7 +103,7 @@ def _desired_pn(spec, current, conf):
     return stored, stored
 
 
-def plan_pod_networking(plan, kube, spec, pre):
+def plan_pod_networking(plan: PlanDraft, kube: Kube, spec: Spec, pre: Preflight) -> None:
     current = kube.get(podnetworking.KIND, podnetworking.API_VERSION, spec.pn_name)
     if current is not None and spec.state == "replaced" and not ownership.is_owned(current):
         raise InputError(
@@ -114,7 +124,7 @@ def plan_pod_networking(plan, kube, spec, pre):
         _plan_pn_update(plan, spec, current, sent)
 
 
-def _plan_pn_create(plan, spec, sent, stored):
+def _plan_pn_create(plan: PlanDraft, spec: Spec, sent: Dict[str, Any], stored: Dict[str, Any]) -> None:
     labels = {ownership.MANAGED_BY_LABEL: ownership.MANAGED_BY}
     body = {
         "apiVersion": podnetworking.API_VERSION,
@@ -133,7 +143,7 @@ def _plan_pn_create(plan, spec, sent, stored):
     plan.add(step, None, {"spec": stored})
 
 
-def _plan_pn_update(plan, spec, current, sent):
+def _plan_pn_update(plan: PlanDraft, spec: Spec, current: Dict[str, Any], sent: Dict[str, Any]) -> None:
     patch = merge_patch_diff(current.get("spec") or {}, sent)
     status = current.get("status") or {}
     if not patch and status.get("status") == "Fail":
@@ -161,7 +171,7 @@ def _plan_pn_update(plan, spec, current, sent):
     )
 
 
-def _labels_patch(obj, labels, record):
+def _labels_patch(obj: Dict[str, Any], labels: Dict[str, str], record: str) -> Optional[Dict[str, Any]]:
     """Merge patch adding ``labels`` to an object we do not own, recording the keys we set."""
     current = obj["metadata"].get("labels") or {}
     missing = {k: v for k, v in labels.items() if current.get(k) != v}
@@ -174,7 +184,7 @@ def _labels_patch(obj, labels, record):
     return patch
 
 
-def plan_namespace(plan, kube, spec):
+def plan_namespace(plan: PlanDraft, kube: Kube, spec: Spec) -> None:
     namespace = kube.get("Namespace", "v1", spec.namespace)
     if namespace is None:
         raise InputError("namespace", f"namespace {spec.namespace} does not exist")
@@ -199,7 +209,7 @@ def plan_namespace(plan, kube, spec):
         )
 
 
-def plan_workload(plan, kube, spec):
+def plan_workload(plan: PlanDraft, kube: Kube, spec: Spec) -> None:
     """The StatefulSet (converted or existing) whose pods get the fixed IPs; the Deployment scale-down."""
     if not spec.statefulset:
         return
@@ -229,7 +239,7 @@ def plan_workload(plan, kube, spec):
         _plan_scale_down(plan, spec, deployment, sts)
 
 
-def recorded_replicas(spec, deployment):
+def recorded_replicas(spec: Spec, deployment: Dict[str, Any]) -> Optional[int]:
     """The replica count recorded at conversion (None when not converted); a malformed one is refused."""
     try:
         return workload.original_replicas(deployment)
@@ -237,19 +247,20 @@ def recorded_replicas(spec, deployment):
         raise InputError("convert_deployment", f"Deployment {spec.namespace}/{spec.deployment}: {exc}") from exc
 
 
-def _plan_conversion(plan, kube, spec, deployment):
+def _plan_conversion(plan: PlanDraft, kube: Kube, spec: Spec, deployment: Dict[str, Any]) -> Dict[str, Any]:
     blockers = workload.conversion_blockers(deployment)
     if blockers:
         raise InputError(
             "convert_deployment",
-            f"Deployment {spec.namespace}/{spec.deployment} cannot become a StatefulSet with fixed IPs: {'; '.join(blockers)}",
+            f"Deployment {spec.namespace}/{spec.deployment} cannot become a StatefulSet with fixed IPs: "
+            f"{'; '.join(blockers)}",
         )
     replicas = spec.replicas or recorded_replicas(spec, deployment) or (deployment.get("spec") or {}).get("replicas", 1)
     if not replicas:
         raise InputError(
             "replicas",
-            f"Deployment {spec.namespace}/{spec.deployment} has 0 replicas and no recorded count; give replicas for the "
-            "StatefulSet",
+            f"Deployment {spec.namespace}/{spec.deployment} has 0 replicas and no recorded count; give replicas for "
+            "the StatefulSet",
         )
     manifest, dropped = workload.statefulset_from_deployment(
         deployment, spec.statefulset, spec.service_name, replicas, spec.pod_management_policy
@@ -272,7 +283,7 @@ def _plan_conversion(plan, kube, spec, deployment):
     return manifest["spec"]["template"]
 
 
-def _plan_service(plan, kube, spec, statefulset):
+def _plan_service(plan: PlanDraft, kube: Kube, spec: Spec, statefulset: Dict[str, Any]) -> None:
     service = kube.get("Service", "v1", spec.service_name, spec.namespace)
     if service is None:
         body = workload.headless_service(statefulset, spec.service_name)
@@ -293,7 +304,7 @@ def _plan_service(plan, kube, spec, statefulset):
         )
 
 
-def _check_pods_selected(plan, spec, template):
+def _check_pods_selected(plan: PlanDraft, spec: Spec, template: Dict[str, Any]) -> None:
     labels = (template.get("metadata") or {}).get("labels") or {}
     plan.facts["pod_labels"] = labels
     if not podnetworking.matches(plan.facts["pod_networking_spec"], labels, plan.facts["namespace_labels"]):
@@ -304,7 +315,7 @@ def _check_pods_selected(plan, spec, template):
         )
 
 
-def _plan_scale_down(plan, spec, deployment, sts):
+def _plan_scale_down(plan: PlanDraft, spec: Spec, deployment: Dict[str, Any], sts: Optional[Dict[str, Any]]) -> None:
     replicas = (deployment.get("spec") or {}).get("replicas", 1)
     original = recorded_replicas(spec, deployment)
     if replicas == 0 and original is not None:
@@ -322,7 +333,7 @@ def _plan_scale_down(plan, spec, deployment, sts):
         plan.warnings.append(f"StatefulSet {spec.statefulset} was not created by this collection")
 
 
-def check_competition(plan, kube, spec):
+def check_competition(plan: PlanDraft, kube: Kube, spec: Spec) -> None:
     """Other Ready PodNetworkings selecting the same pods: a warning, or a refusal when one of them wins."""
     labels = plan.facts.get("pod_labels")
     if labels is None:
@@ -341,13 +352,13 @@ def check_competition(plan, kube, spec):
         )
     for name, _ours_wins in found:
         plan.warnings.append(
-            f"PodNetworking {name} (Ready) also selects the pods of {spec.statefulset}; {spec.pn_name} sorts first and wins in the "
-            "API server's list order, but Terway reads from its cache, whose order is not "
+            f"PodNetworking {name} (Ready) also selects the pods of {spec.statefulset}; {spec.pn_name} sorts first "
+            "and wins in the API server's list order, but Terway reads from its cache, whose order is not "
             "guaranteed: make the selectors disjoint"
         )
 
 
-def plan_merged(kube, spec, pre):
+def plan_merged(kube: Kube, spec: Spec, pre: Preflight) -> Plan:
     plan = PlanDraft()
     plan_eni_config(plan, spec, pre)
     plan_pod_networking(plan, kube, spec, pre)

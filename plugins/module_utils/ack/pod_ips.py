@@ -17,29 +17,37 @@ Anything else is an error naming the pod, the IP it got and what to do.
 
 from __future__ import annotations
 
+from typing import Any
+from typing import Dict
+from typing import Iterable
+from typing import List
+from typing import Optional
+from typing import Tuple
+
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import podnetworking
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.client import Kube
 
 ANN_POD_NETWORKING = "k8s.aliyun.com/pod-networking"
 ANN_POD_ENI = "k8s.aliyun.com/pod-eni"
 
 
-def owned_by(pod, kind, name):
+def owned_by(pod: Dict[str, Any], kind: str, name: str) -> bool:
     return any(
         ref.get("kind") == kind and ref.get("name") == name for ref in pod["metadata"].get("ownerReferences") or []
     )
 
 
-def is_running(pod):
+def is_running(pod: Dict[str, Any]) -> bool:
     status = pod.get("status") or {}
     return status.get("phase") == "Running" and bool(status.get("podIP"))
 
 
-def is_ready(pod):
+def is_ready(pod: Dict[str, Any]) -> bool:
     conditions = (pod.get("status") or {}).get("conditions") or []
     return is_running(pod) and any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
 
 
-def pending_reason(pod):
+def pending_reason(pod: Dict[str, Any]) -> str:
     """Why a pod is not running yet, from its conditions (for timeout messages)."""
     for condition in (pod.get("status") or {}).get("conditions") or []:
         if condition.get("status") != "True" and condition.get("message"):
@@ -47,7 +55,7 @@ def pending_reason(pod):
     return (pod.get("status") or {}).get("phase") or "no status yet"
 
 
-def fixed_allocation(podeni):
+def fixed_allocation(podeni: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     """The first Fixed allocation of a PodENI (``spec.allocations``), or None."""
     for allocation in ((podeni or {}).get("spec") or {}).get("allocations") or []:
         if (allocation.get("allocationType") or {}).get("type") == "Fixed" and allocation.get("ipv4"):
@@ -55,7 +63,9 @@ def fixed_allocation(podeni):
     return None
 
 
-def check_pod(pod, podeni, expected):
+def check_pod(
+    pod: Dict[str, Any], podeni: Optional[Dict[str, Any]], expected: str
+) -> Tuple[Optional[Dict[str, Any]], Optional[str]]:
     """(entry, error): the fixed_ips entry of a running pod, or why it has no fixed IP from ``expected``."""
     meta = pod["metadata"]
     name, ip = meta["name"], (pod.get("status") or {}).get("podIP")
@@ -88,7 +98,9 @@ def check_pod(pod, podeni, expected):
     return {"pod": name, "namespace": meta["namespace"], "ip": ip, "zone": zone, "pod_networking": expected}, None
 
 
-def verify(kube, namespace, pods, expected):
+def verify(
+    kube: Kube, namespace: str, pods: Iterable[Dict[str, Any]], expected: str
+) -> Tuple[List[Dict[str, Any]], List[str]]:
     """(fixed_ips, errors) for the running ``pods``; PodENIs are listed once for the namespace."""
     podenis = {p["metadata"]["name"]: p for p in kube.list("PodENI", podnetworking.API_VERSION, namespace)}
     fixed, errors = [], []

@@ -21,6 +21,12 @@ Ready PodNetworking in list order wins; Fixed only applies to fixed-name (Statef
 from __future__ import annotations
 
 import re
+from typing import Any
+from typing import Dict
+from typing import Iterable
+from typing import List
+from typing import Optional
+from typing import Tuple
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube import selectors
@@ -41,7 +47,7 @@ class PodNetworkingError(InputError):
     """A PodNetworking option or spec is invalid; ``path`` names the option."""
 
 
-def parse_go_duration(text):
+def parse_go_duration(text: Any) -> Optional[float]:
     """Seconds in a Go ``time.ParseDuration`` string (``"1h30m"``, ``"5m0s"``, ``"-1.5h"``), or None if invalid."""
     if not isinstance(text, str) or not text:
         return None
@@ -62,7 +68,7 @@ def parse_go_duration(text):
     return sign * total
 
 
-def _ids(path, values, pattern, what):
+def _ids(path: str, values: Optional[List[Any]], pattern: re.Pattern[str], what: str) -> List[str]:
     values = list(values or [])
     for index, value in enumerate(values):
         if not isinstance(value, str) or not pattern.match(value):
@@ -73,7 +79,7 @@ def _ids(path, values, pattern, what):
     return values
 
 
-def allocation_from_option(option, path="pod_networking"):
+def allocation_from_option(option: Dict[str, Any], path: str = "pod_networking") -> Dict[str, Any]:
     """``spec.allocationType`` from the options; the strategy/duration rules of the webhook, client-side."""
     kind = option.get("allocation_type") or "Fixed"
     strategy, after = option.get("release_strategy"), option.get("release_after")
@@ -106,12 +112,12 @@ def allocation_from_option(option, path="pod_networking"):
     return allocation
 
 
-def spec_from_option(option, path="pod_networking"):
+def spec_from_option(option: Dict[str, Any], path: str = "pod_networking") -> Dict[str, Any]:
     """The PodNetworking spec the options describe (only what they give; see ``complete``)."""
     name = option.get("name")
     if not is_subdomain(name):
         raise PodNetworkingError(path + ".name", f"{name!r} is not a valid object name (DNS-1123 subdomain)")
-    spec = {
+    spec: Dict[str, Any] = {
         "allocationType": allocation_from_option(option, path),
         "eniOptions": {"eniType": option.get("eni_type") or "Trunk"},
     }
@@ -143,16 +149,19 @@ def spec_from_option(option, path="pod_networking"):
     return spec
 
 
-def ttl_warning(spec):
+def ttl_warning(spec: Dict[str, Any]) -> Optional[str]:
     """A warning for a TTL shorter than Terway's documented minimum, or None."""
     allocation = spec.get("allocationType") or {}
     seconds = parse_go_duration(allocation.get("releaseAfter") or "")
     if allocation.get("releaseStrategy") == "TTL" and seconds is not None and seconds < MIN_TTL_SECONDS:
-        return f"pod_networking.release_after {allocation['releaseAfter']} is shorter than the 5m minimum in Terway's documentation; a pod that takes longer to come back loses its IP"
+        return (
+            f"pod_networking.release_after {allocation['releaseAfter']} is shorter than the 5m minimum in Terway's "
+            "documentation; a pod that takes longer to come back loses its IP"
+        )
     return None
 
 
-def conf_vswitches(conf):
+def conf_vswitches(conf: Optional[Dict[str, Any]]) -> List[str]:
     """The vSwitches Terway's webhook takes from eni_conf (``vswitches``: zone -> ids, zones sorted)."""
     ids = []
     for zone in sorted((conf or {}).get("vswitches") or {}):
@@ -162,7 +171,7 @@ def conf_vswitches(conf):
     return ids
 
 
-def conf_security_groups(conf):
+def conf_security_groups(conf: Optional[Dict[str, Any]]) -> List[str]:
     """The security groups Terway's webhook takes from eni_conf (``security_group`` and ``security_groups``)."""
     groups = set((conf or {}).get("security_groups") or [])
     if (conf or {}).get("security_group"):
@@ -170,7 +179,7 @@ def conf_security_groups(conf):
     return sorted(groups)
 
 
-def complete(spec, conf):
+def complete(spec: Dict[str, Any], conf: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     """``spec`` as CREATE stores it: vSwitches and security groups from eni_conf where missing (the mutating
     webhook), and the CRD's default vSwitch selection policy."""
     full = dict(spec)
@@ -182,7 +191,7 @@ def complete(spec, conf):
     return full
 
 
-def check_spec(spec, path="pod_networking"):
+def check_spec(spec: Dict[str, Any], path: str = "pod_networking") -> None:
     """The webhook's rules on the spec that will be stored (create or update), client-side."""
     if not spec.get("vSwitchOptions"):
         raise PodNetworkingError(
@@ -203,14 +212,14 @@ def check_spec(spec, path="pod_networking"):
         )
 
 
-def merged_spec(current, wanted):
+def merged_spec(current: Optional[Dict[str, Any]], wanted: Dict[str, Any]) -> Dict[str, Any]:
     """``state: merged``: the current spec with every field the options give replaced whole."""
     spec = dict(current or {})
     spec.update(wanted)
     return spec
 
 
-def matches(spec, pod_labels, namespace_labels):
+def matches(spec: Optional[Dict[str, Any]], pod_labels: Dict[str, str], namespace_labels: Dict[str, str]) -> bool:
     """Whether a PodNetworking's selectors select a pod (both set: both; neither: none)."""
     selector = (spec or {}).get("selector") or {}
     parts = []
@@ -221,7 +230,9 @@ def matches(spec, pod_labels, namespace_labels):
     return bool(parts) and all(selectors.matches(s, labels) for s, labels in parts)
 
 
-def competing(pod_networkings, name, pod_labels, namespace_labels):
+def competing(
+    pod_networkings: Iterable[Dict[str, Any]], name: str, pod_labels: Dict[str, str], namespace_labels: Dict[str, str]
+) -> List[Tuple[str, bool]]:
     """Other Ready PodNetworkings that also select these pods, as (name, wins), in name order.
 
     ``wins`` is True for one that sorts before ``name``: the API server lists cluster-scoped objects in
@@ -239,7 +250,7 @@ def competing(pod_networkings, name, pod_labels, namespace_labels):
     return found
 
 
-def to_option(pod_networking):
+def to_option(pod_networking: Dict[str, Any]) -> Dict[str, Any]:
     """A PodNetworking object in the module's option format (``gathered``)."""
     spec = pod_networking.get("spec") or {}
     allocation = spec.get("allocationType") or {}

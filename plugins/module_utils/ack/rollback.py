@@ -13,18 +13,24 @@ the PodNetworking if this collection created it and no other pod uses it. eni-co
 
 from __future__ import annotations
 
+from typing import Any
+from typing import Dict
+
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import podnetworking
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import workload
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.plan import recorded_replicas
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.pod_ips import ANN_POD_NETWORKING
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.spec import Spec
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.steps import Plan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.steps import PlanDraft
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.steps import Step
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube import ownership
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.client import Kube
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.merge import apply_merge_patch
 
 
-def plan_deleted(kube, spec):
+def plan_deleted(kube: Kube, spec: Spec) -> Plan:
     """The rollback: Deployment back, then our StatefulSet, Service, namespace labels and PodNetworking."""
     plan = PlanDraft()
     if spec.deployment:
@@ -43,15 +49,15 @@ def plan_deleted(kube, spec):
     return plan.freeze()
 
 
-def _plan_restore(plan, spec, deployment):
+def _plan_restore(plan: PlanDraft, spec: Spec, deployment: Dict[str, Any]) -> None:
     original = recorded_replicas(spec, deployment)
     replicas = (deployment.get("spec") or {}).get("replicas", 1)
     if original is None:
         if replicas == 0 and spec.replicas is None:
             raise InputError(
                 "replicas",
-                f"Deployment {spec.namespace}/{spec.deployment} has 0 replicas and no recorded count ({workload.ANN_ORIGINAL_REPLICAS}); give replicas "
-                "to restore it",
+                f"Deployment {spec.namespace}/{spec.deployment} has 0 replicas and no recorded count "
+                f"({workload.ANN_ORIGINAL_REPLICAS}); give replicas to restore it",
             )
         if replicas == 0:
             patch = {"spec": {"replicas": spec.replicas}}
@@ -68,7 +74,7 @@ def _plan_restore(plan, spec, deployment):
     )
 
 
-def _plan_delete_owned(plan, kube, spec, kind, name, api_version):
+def _plan_delete_owned(plan: PlanDraft, kube: Kube, spec: Spec, kind: str, name: str, api_version: str) -> None:
     obj = kube.get(kind, api_version, name, spec.namespace)
     if obj is None:
         return
@@ -82,7 +88,7 @@ def _plan_delete_owned(plan, kube, spec, kind, name, api_version):
     )
 
 
-def _plan_unlabel(plan, spec, namespace):
+def _plan_unlabel(plan: PlanDraft, spec: Spec, namespace: Dict[str, Any]) -> None:
     keys = ownership.recorded_keys(namespace, ownership.ANN_MANAGED_LABELS)
     if not keys:
         return
@@ -101,7 +107,7 @@ def _plan_unlabel(plan, spec, namespace):
     )
 
 
-def _plan_delete_pn(plan, kube, spec):
+def _plan_delete_pn(plan: PlanDraft, kube: Kube, spec: Spec) -> None:
     current = kube.get(podnetworking.KIND, podnetworking.API_VERSION, spec.pn_name)
     if current is None:
         return

@@ -13,6 +13,7 @@ is scaled to 0 only after every StatefulSet pod is verified to hold a fixed IP.
 from __future__ import annotations
 
 from typing import List
+from typing import Optional
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import pod_ips
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import podnetworking
@@ -144,11 +145,12 @@ def gathered(kube: Kube, spec: Spec, pre: Preflight, runner: Runner) -> dict:
         found["pod_networking_status"] = (current or {}).get("status")
     found.update(_workload_state(kube, spec))
     fixed = _fixed_ips(runner, spec, verify_strictly=False) if spec.pn_name else []
-    runner.warnings.extend(f"preflight {check.name}: {check.message}" for check in pre.failed)
+    where = kube.backend.where  # a failed check tells what to do on this cluster: name it
+    runner.warnings.extend(f"preflight {check.name}: {check.message} ({where})" for check in pre.failed)
     return {"gathered": found, "fixed_ips": fixed}
 
 
-def _safe_original(deployment: dict):
+def _safe_original(deployment: dict) -> Optional[int]:
     try:
         return workload.original_replicas(deployment)
     except ValueError:
@@ -171,7 +173,7 @@ def _converge(run: ModuleRun, kube: Kube, spec: Spec, pre: Preflight, runner: Ru
     failed = "; ".join(f"{check.name}: {check.message}" for check in pre.failed)
     if spec.state == "deleted":
         if failed:  # a rollback needs no Terway; say what is wrong and go on
-            runner.warnings.append(f"preflight: {failed}")
+            runner.warnings.append(f"preflight: {failed} ({kube.backend.where})")
         plan = plan_deleted(kube, spec)
     elif failed:
         raise OperationError(f"preflight failed, nothing was changed: {failed}")

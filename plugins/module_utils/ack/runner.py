@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import List
 from typing import Optional
+from typing import Tuple
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import pod_ips
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import podnetworking
@@ -74,7 +75,7 @@ class Runner:
     # waits
 
     def _wait_terway(self, old_uids: set, count: int) -> None:
-        def probe():
+        def probe() -> Tuple[bool, str]:
             pods = self.kube.list("Pod", "v1", SYSTEM_NS, label_selector=self.spec.terway_selector)
             fresh = [pod for pod in pods if pod["metadata"]["uid"] not in old_uids]
             running = [pod for pod in fresh if pod_ips.is_running(pod)]
@@ -95,7 +96,7 @@ class Runner:
     def _wait_pod_networking(self) -> None:
         name = self.spec.pn_name
 
-        def probe():
+        def probe() -> Tuple[bool, str]:
             current = self.kube.get(podnetworking.KIND, podnetworking.API_VERSION, name) or {}
             status = current.get("status") or {}
             if status.get("status") == "Fail":
@@ -117,7 +118,7 @@ class Runner:
         sts = self.kube.get("StatefulSet", "apps/v1", self.spec.statefulset, self.spec.namespace)
         wanted = ((sts or {}).get("spec") or {}).get("replicas", 1)
 
-        def probe():
+        def probe() -> Tuple[bool, str]:
             pods = self.statefulset_pods()
             ready = [pod for pod in pods if pod_ips.is_ready(pod)]
             unfixed = [
@@ -140,7 +141,7 @@ class Runner:
         return fixed
 
     def _wait_deployment(self, replicas: int) -> None:
-        def probe():
+        def probe() -> Tuple[bool, str]:
             deployment = self.kube.get("Deployment", "apps/v1", self.spec.deployment, self.spec.namespace) or {}
             available = (deployment.get("status") or {}).get("availableReplicas") or 0
             return available >= replicas, f"{available} of {replicas} replicas available"

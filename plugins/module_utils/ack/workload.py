@@ -17,6 +17,11 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import Any
+from typing import Dict
+from typing import List
+from typing import Optional
+from typing import Tuple
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.ownership import ANN_MANAGED_ANNOTATIONS
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.ownership import MANAGED_BY
@@ -48,37 +53,37 @@ _SKIPPED_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration",)
 _DIGITS = re.compile(r"^[0-9]+$")
 
 
-def _mapping(value):
+def _mapping(value: Any) -> Dict[str, Any]:
     """``value`` when it is a dict, else an empty dict: absent and null fields read the same."""
     return value if isinstance(value, dict) else {}
 
 
-def _metadata(obj):
+def _metadata(obj: Any) -> Dict[str, Any]:
     return _mapping(_mapping(obj).get("metadata"))
 
 
-def _spec(obj):
+def _spec(obj: Any) -> Dict[str, Any]:
     return _mapping(_mapping(obj).get("spec"))
 
 
-def _template_labels(deployment):
+def _template_labels(deployment: Dict[str, Any]) -> Dict[str, Any]:
     return _mapping(_metadata(_spec(deployment).get("template")).get("labels"))
 
 
-def _pod_spec(deployment):
+def _pod_spec(deployment: Dict[str, Any]) -> Dict[str, Any]:
     return _spec(_spec(deployment).get("template"))
 
 
 # --- conversion blockers -----------------------------------------------------------------------
 
 
-def _rollout_blockers(deployment):
+def _rollout_blockers(deployment: Dict[str, Any]) -> List[str]:
     if _spec(deployment).get("paused") is True:
         return ["spec.paused: the rollout is paused, so the pod template may not be what runs; resume it first"]
     return []
 
 
-def _pod_spec_blockers(deployment):
+def _pod_spec_blockers(deployment: Dict[str, Any]) -> List[str]:
     """Pod spec settings that a StatefulSet overrides, or that keep the pod off a Terway ENI address."""
     pod_spec, blockers = _pod_spec(deployment), []
     if pod_spec.get("hostNetwork") is True:
@@ -98,13 +103,14 @@ def _pod_spec_blockers(deployment):
     return blockers
 
 
-def _terway_blockers(deployment):
+def _terway_blockers(deployment: Dict[str, Any]) -> List[str]:
     """Template marks that make Terway skip the pod or bypass the PodNetworking (so no fixed IP)."""
     blockers = []
     ignore = _template_labels(deployment).get(LABEL_IGNORE_BY_TERWAY)
     if ignore is True or str(ignore).lower() == "true":
         blockers.append(
-            f"spec.template.metadata.labels.{LABEL_IGNORE_BY_TERWAY}: Terway ignores these pods, so they get no ENI address"
+            f"spec.template.metadata.labels.{LABEL_IGNORE_BY_TERWAY}: Terway ignores these pods, so they get no ENI "
+            "address"
         )
     annotations = _mapping(_metadata(_spec(deployment).get("template")).get("annotations"))
     for key in (ANN_POD_NETWORKS, ANN_POD_NETWORKS_REQUEST):
@@ -116,7 +122,7 @@ def _terway_blockers(deployment):
     return blockers
 
 
-def _label_blockers(deployment):
+def _label_blockers(deployment: Dict[str, Any]) -> List[str]:
     """Template labels the StatefulSet controller sets itself on every pod."""
     labels = _template_labels(deployment)
     return [
@@ -126,7 +132,7 @@ def _label_blockers(deployment):
     ]
 
 
-def _selector_blockers(deployment):
+def _selector_blockers(deployment: Dict[str, Any]) -> List[str]:
     """The selector must select the template (without pod-template-hash) and give the Service equality labels."""
     selector = _spec(deployment).get("selector")
     if not isinstance(selector, dict) or not (selector.get("matchLabels") or selector.get("matchExpressions")):
@@ -144,13 +150,13 @@ def _selector_blockers(deployment):
         return blockers + [f"spec.selector: {error}"]
     if not selected:
         blockers.append(
-            f"spec.selector: does not select spec.template.metadata.labels (without {LABEL_POD_TEMPLATE_HASH}); the API "
-            "server would refuse the StatefulSet"
+            f"spec.selector: does not select spec.template.metadata.labels (without {LABEL_POD_TEMPLATE_HASH}); the "
+            "API server would refuse the StatefulSet"
         )
     return blockers
 
 
-def conversion_blockers(deployment):
+def conversion_blockers(deployment: Dict[str, Any]) -> List[str]:
     """Why ``deployment`` cannot become a fixed-IP StatefulSet: one message per problem, each starting with
     its field path. An empty list means it is convertible."""
     kind = _mapping(deployment).get("kind")
@@ -168,7 +174,7 @@ def conversion_blockers(deployment):
 # --- the StatefulSet ---------------------------------------------------------------------------
 
 
-def _kept_annotations(deployment):
+def _kept_annotations(deployment: Dict[str, Any]) -> Dict[str, Any]:
     """The Deployment's own annotations worth carrying, plus where the StatefulSet came from."""
     annotations = {}
     for key, value in _mapping(_metadata(deployment).get("annotations")).items():
@@ -179,7 +185,7 @@ def _kept_annotations(deployment):
     return annotations
 
 
-def _dropped_fields(deployment):
+def _dropped_fields(deployment: Dict[str, Any]) -> List[str]:
     """Sorted paths of Deployment fields that are present but have no place in the StatefulSet."""
     spec = _spec(deployment)
     dropped = [f"spec.{key}" for key in spec if key not in _CARRIED]
@@ -188,7 +194,7 @@ def _dropped_fields(deployment):
     return sorted(dropped)
 
 
-def _template(deployment):
+def _template(deployment: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     """A deep copy of the pod template, without the label only the Deployment controller uses."""
     template = copy.deepcopy(_spec(deployment).get("template"))
     labels = _metadata(template).get("labels")
@@ -197,7 +203,7 @@ def _template(deployment):
     return template
 
 
-def _check_arguments(name, service_name, replicas, pod_management_policy):
+def _check_arguments(name: Any, service_name: Any, replicas: Any, pod_management_policy: Any) -> None:
     for label, value in (("name", name), ("service_name", service_name)):
         if not isinstance(value, str) or not value:
             raise ValueError(f"{label} must be a non-empty string, got {value!r}")
@@ -209,7 +215,9 @@ def _check_arguments(name, service_name, replicas, pod_management_policy):
         )
 
 
-def statefulset_from_deployment(deployment, name, service_name, replicas, pod_management_policy="Parallel"):
+def statefulset_from_deployment(
+    deployment: Dict[str, Any], name: str, service_name: str, replicas: int, pod_management_policy: str = "Parallel"
+) -> Tuple[Dict[str, Any], List[str]]:
     """Return ``(manifest, dropped)``: the StatefulSet built from the Deployment's pod template, and the sorted
     paths of Deployment-only fields that were present and not carried over.
 
@@ -221,7 +229,7 @@ def statefulset_from_deployment(deployment, name, service_name, replicas, pod_ma
         raise ValueError("; ".join(blockers))
     _check_arguments(name, service_name, replicas, pod_management_policy)
     source_meta, source_spec = _metadata(deployment), _spec(deployment)
-    metadata = {"name": name}
+    metadata: Dict[str, Any] = {"name": name}
     if source_meta.get("namespace"):
         metadata["namespace"] = source_meta["namespace"]
     metadata["labels"] = copy.deepcopy(_mapping(source_meta.get("labels")))
@@ -245,7 +253,7 @@ def statefulset_from_deployment(deployment, name, service_name, replicas, pod_ma
 # --- the headless Service ----------------------------------------------------------------------
 
 
-def _service_ports(statefulset):
+def _service_ports(statefulset: Dict[str, Any]) -> List[Dict[str, Any]]:
     """One Service port per distinct (containerPort, protocol) of the pod's containers, first one wins.
 
     The Service only exists to give the pods DNS names, but the API server still refuses a multi-port
@@ -271,7 +279,7 @@ def _service_ports(statefulset):
     return [dict(sorted(port.items())) for port in ports]
 
 
-def headless_service(statefulset, name):
+def headless_service(statefulset: Dict[str, Any], name: str) -> Dict[str, Any]:
     """The headless Service (clusterIP None) that the StatefulSet's serviceName refers to.
 
     It selects the pods with the StatefulSet's matchLabels; an empty selector would select every pod of
@@ -282,7 +290,7 @@ def headless_service(statefulset, name):
         raise ValueError(
             "spec.selector.matchLabels: the StatefulSet has none, so no headless Service can select its pods"
         )
-    metadata = {"name": name}
+    metadata: Dict[str, Any] = {"name": name}
     if _metadata(statefulset).get("namespace"):
         metadata["namespace"] = _metadata(statefulset)["namespace"]
     metadata["labels"] = {MANAGED_BY_LABEL: MANAGED_BY}
@@ -296,7 +304,7 @@ def headless_service(statefulset, name):
 # --- scaling the Deployment down and back up ---------------------------------------------------
 
 
-def original_replicas(deployment):
+def original_replicas(deployment: Dict[str, Any]) -> Optional[int]:
     """The replica count recorded before the scale-down, None when there is no record.
 
     ValueError when the record is not a non-negative integer: restoring a guess could take an app down.
@@ -312,7 +320,7 @@ def original_replicas(deployment):
     raise ValueError(f"metadata.annotations.{ANN_ORIGINAL_REPLICAS}: {value!r} is not a non-negative integer")
 
 
-def scale_down_patch(deployment, count):
+def scale_down_patch(deployment: Dict[str, Any], count: int) -> Dict[str, Any]:
     """JSON merge patch (RFC 7386) scaling the Deployment to 0 and recording ``count``, its replicas before.
 
     The record key joins the keys already listed in ANN_MANAGED_ANNOTATIONS, so a rollback removes it and
@@ -324,14 +332,15 @@ def scale_down_patch(deployment, count):
     recorded = original_replicas(deployment)
     if recorded is not None and recorded != count:
         raise ValueError(
-            f"metadata.annotations.{ANN_ORIGINAL_REPLICAS} already records {recorded} replicas; refusing to overwrite it with {count}"
+            f"metadata.annotations.{ANN_ORIGINAL_REPLICAS} already records {recorded} replicas; refusing to "
+            f"overwrite it with {count}"
         )
     keys = recorded_keys(deployment) + [ANN_ORIGINAL_REPLICAS]
     annotations = {ANN_ORIGINAL_REPLICAS: str(count), ANN_MANAGED_ANNOTATIONS: record_value(keys)}
     return {"metadata": {"annotations": annotations}, "spec": {"replicas": 0}}
 
 
-def restore_patch(deployment):
+def restore_patch(deployment: Dict[str, Any]) -> Dict[str, Any]:
     """JSON merge patch scaling the Deployment back to its recorded count and removing the record.
 
     Only our entry leaves ANN_MANAGED_ANNOTATIONS (other recorded keys stay); the record annotation is
@@ -343,7 +352,7 @@ def restore_patch(deployment):
             f"metadata.annotations.{ANN_ORIGINAL_REPLICAS} is missing: the Deployment was not scaled down by this "
             "collection, so there is no replica count to restore"
         )
-    annotations = {ANN_ORIGINAL_REPLICAS: None}
+    annotations: Dict[str, Optional[str]] = {ANN_ORIGINAL_REPLICAS: None}
     keys = recorded_keys(deployment)
     if ANN_ORIGINAL_REPLICAS in keys:
         annotations[ANN_MANAGED_ANNOTATIONS] = record_value(k for k in keys if k != ANN_ORIGINAL_REPLICAS)

@@ -29,6 +29,7 @@ from typing import Any
 from typing import Dict
 from typing import List
 from typing import Optional
+from typing import Tuple
 
 from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
 
@@ -135,7 +136,7 @@ class KubeBackend:
         self._host: Optional[str] = None
         self.kubeconfig, self.context = self._target(resolved_auth(self.options))
 
-    def _target(self, auth: Dict[str, Any]):
+    def _target(self, auth: Dict[str, Any]) -> Tuple[Optional[str], Optional[str]]:
         """(kubeconfig path text or None, context or None); checks that both exist before any connection."""
         if auth.get("host") and (
             auth.get("api_key")
@@ -210,12 +211,12 @@ def bound_requests(timeout: int) -> None:
     cls.kubeguard_unbounded = (cls.__init__, cls.request)
     original_init, original_request = cls.kubeguard_unbounded
 
-    def __init__(self, configuration, *args, **kwargs):
+    def __init__(self, configuration: Any, *args: Any, **kwargs: Any) -> None:
         if configuration.retries is None:
             configuration.retries = urllib3.Retry(total=3, connect=3, read=0, status=0, other=0)
         original_init(self, configuration, *args, **kwargs)
 
-    def request(self, method, url, *args, _request_timeout=None, **kwargs):
+    def request(self, method: str, url: str, *args: Any, _request_timeout: Any = None, **kwargs: Any) -> Any:
         timeout_given = _request_timeout or type(self).kubeguard_bounds
         return original_request(self, method, url, *args, _request_timeout=timeout_given, **kwargs)
 

@@ -12,9 +12,11 @@ functions predict the object after the write for check mode and ``--diff``.
 from __future__ import annotations
 
 import copy
+from typing import Any
+from typing import Dict
 
 
-def merge_patch_diff(old, new):
+def merge_patch_diff(old: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]:
     """The RFC 7386 patch that turns ``old`` into ``new`` (``{}`` when they are equal).
 
     Objects are diffed key by key (a removed key becomes ``null``); anything else, lists included,
@@ -22,7 +24,7 @@ def merge_patch_diff(old, new):
     """
     if not isinstance(old, dict) or not isinstance(new, dict):
         raise TypeError("merge_patch_diff compares two objects")
-    patch = {}
+    patch: Dict[str, Any] = {}
     for key in old:
         if key not in new:
             patch[key] = None
@@ -38,7 +40,7 @@ def merge_patch_diff(old, new):
     return patch
 
 
-def apply_merge_patch(target, patch):
+def apply_merge_patch(target: Any, patch: Any) -> Any:
     """``target`` with ``patch`` applied (RFC 7386), as a new document."""
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)

@@ -14,6 +14,11 @@
 from __future__ import annotations
 
 import json
+from typing import Any
+from typing import Dict
+from typing import Iterable
+from typing import List
+from typing import Optional
 
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 MANAGED_BY = "kubeguard.netsec"
@@ -21,13 +26,13 @@ ANN_MANAGED_ANNOTATIONS = "netsec.kubeguard.io/managed-annotations"
 ANN_MANAGED_LABELS = "netsec.kubeguard.io/managed-labels"
 
 
-def is_owned(obj):
+def is_owned(obj: Optional[Dict[str, Any]]) -> bool:
     """True when the object carries this collection's managed-by label."""
     labels = ((obj or {}).get("metadata") or {}).get("labels") or {}
     return labels.get(MANAGED_BY_LABEL) == MANAGED_BY
 
 
-def recorded_keys(obj, record=ANN_MANAGED_ANNOTATIONS):
+def recorded_keys(obj: Optional[Dict[str, Any]], record: str = ANN_MANAGED_ANNOTATIONS) -> List[str]:
     """The keys recorded in ``record`` (an annotation holding a JSON list); unreadable means none."""
     text = (((obj or {}).get("metadata") or {}).get("annotations") or {}).get(record)
     try:
@@ -37,7 +42,7 @@ def recorded_keys(obj, record=ANN_MANAGED_ANNOTATIONS):
     return sorted(k for k in keys if isinstance(k, str)) if isinstance(keys, list) else []
 
 
-def record_value(keys):
+def record_value(keys: Iterable[str]) -> Optional[str]:
     """The annotation value recording ``keys`` (sorted, compact JSON), or None when there is none."""
     keys = sorted(set(keys))
     return json.dumps(keys, separators=(",", ":")) if keys else None

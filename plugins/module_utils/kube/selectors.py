@@ -14,6 +14,9 @@ returns the manifest form; ``matches`` evaluates a manifest-form selector agains
 from __future__ import annotations
 
 import re
+from typing import Any
+from typing import Dict
+from typing import Optional
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.names import DNS1123_SUBDOMAIN
@@ -26,7 +29,7 @@ class SelectorError(InputError):
     """A selector option (or a selector read from an object) is invalid; ``path`` names it."""
 
 
-def label_key_problem(key):
+def label_key_problem(key: Any) -> Optional[str]:
     """Why ``key`` is not a valid label key, or None."""
     if not isinstance(key, str) or not key:
         return "a label key must be a non-empty string"
@@ -41,7 +44,7 @@ def label_key_problem(key):
     return None
 
 
-def label_value_problem(value):
+def label_value_problem(value: Any) -> Optional[str]:
     """Why ``value`` is not a valid label value, or None."""
     if not isinstance(value, str):
         return f"{value!r}: a label value must be a string (quote numbers and booleans in YAML)"
@@ -53,7 +56,7 @@ def label_value_problem(value):
     return None
 
 
-def check_labels(path, labels):
+def check_labels(path: str, labels: Any) -> Dict[str, str]:
     """Validate a {key: value} label map; returns it with string values."""
     if not isinstance(labels, dict):
         raise SelectorError(path, "must be a mapping of label keys to values")
@@ -64,7 +67,7 @@ def check_labels(path, labels):
     return dict(labels)
 
 
-def from_option(path, option):
+def from_option(path: str, option: Any) -> Optional[Dict[str, Any]]:
     """The manifest form of a selector option ``{match_labels, match_expressions}`` (None stays None)."""
     if option is None:
         return None
@@ -73,7 +76,7 @@ def from_option(path, option):
     unknown = sorted(set(option) - {"match_labels", "match_expressions"})
     if unknown:
         raise SelectorError(path, f"unknown key(s) {', '.join(unknown)}; use match_labels and match_expressions")
-    selector = {}
+    selector: Dict[str, Any] = {}
     if option.get("match_labels"):
         selector["matchLabels"] = check_labels(path + ".match_labels", option["match_labels"])
     expressions = option.get("match_expressions") or []
@@ -86,7 +89,7 @@ def from_option(path, option):
     return selector
 
 
-def _expression(path, expression):
+def _expression(path: str, expression: Any) -> Dict[str, Any]:
     if not isinstance(expression, dict):
         raise SelectorError(path, "must be a mapping with key, operator and values")
     key, operator, values = expression.get("key"), expression.get("operator"), expression.get("values")
@@ -108,7 +111,7 @@ def _expression(path, expression):
     return {"key": key, "operator": operator}
 
 
-def _requirement_holds(expression, labels):
+def _requirement_holds(expression: Dict[str, Any], labels: Dict[str, Any]) -> bool:
     """One matchExpressions entry, with the API server's rules: NotIn and DoesNotExist select a missing key.
 
     A requirement the API server would refuse raises SelectorError rather than guessing a result.
@@ -129,7 +132,7 @@ def _requirement_holds(expression, labels):
     return key not in labels
 
 
-def matches(selector, labels):
+def matches(selector: Any, labels: Any) -> bool:
     """Whether a manifest-form selector selects ``labels`` (requirements ANDed; an empty selector selects all).
 
     Raises SelectorError (a ValueError) for a selector the API server would refuse.
@@ -144,11 +147,11 @@ def matches(selector, labels):
     )
 
 
-def to_option(selector):
+def to_option(selector: Optional[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     """The option form of a manifest-form selector (for ``gathered``)."""
     if selector is None:
         return None
-    option = {}
+    option: Dict[str, Any] = {}
     if selector.get("matchLabels"):
         option["match_labels"] = dict(selector["matchLabels"])
     if selector.get("matchExpressions"):

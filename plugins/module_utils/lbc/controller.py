@@ -19,6 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
+from typing import Dict
+from typing import Mapping
+from typing import Optional
+from typing import Sequence
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import PlanError
 
@@ -31,20 +36,26 @@ class TopologyError(PlanError):
     """The cluster's groups cannot be resolved the way the controller would."""
 
 
-def backend_sg_name(cluster_name):
+def backend_sg_name(cluster_name: str) -> str:
     sanitized = _NON_ALNUM.sub("", cluster_name)[:232]
     return f"k8s-traffic-{sanitized}-{hashlib.sha256(cluster_name.encode('utf-8')).hexdigest()[:10]}"
 
 
-def backend_sg_tags(cluster_name):
+def backend_sg_tags(cluster_name: str) -> Dict[str, str]:
     return {"elbv2.k8s.aws/cluster": cluster_name, "elbv2.k8s.aws/resource": "backend-sg"}
 
 
-def cluster_tag_key(cluster_name):
+def cluster_tag_key(cluster_name: str) -> str:
     return f"kubernetes.io/cluster/{cluster_name}"
 
 
-def endpoint_group(eni_id, eni_group_ids, group_tags, cluster_name, required_tags=None):
+def endpoint_group(
+    eni_id: str,
+    eni_group_ids: Sequence[str],
+    group_tags: Mapping[str, Mapping[str, Any]],
+    cluster_name: str,
+    required_tags: Optional[Mapping[str, Any]] = None,
+) -> str:
     """The group of one ENI that gets the node rules.
 
     ``group_tags`` maps group id -> tags dict. One group: that group. Several: exactly one must carry
@@ -62,6 +73,7 @@ def endpoint_group(eni_id, eni_group_ids, group_tags, cluster_name, required_tag
     ]
     if len(tagged) != 1:
         raise TopologyError(
-            f"expected exactly one securityGroup tagged with {key} for eni {eni_id}, got: [{' '.join(sorted(tagged))}] (clusterName: {cluster_name})"
+            f"expected exactly one securityGroup tagged with {key} for eni {eni_id}, got: [{' '.join(sorted(tagged))}] "
+            f"(clusterName: {cluster_name})"
         )
     return tagged[0]

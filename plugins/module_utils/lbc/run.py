@@ -29,6 +29,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired impor
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import groups_to_create
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import node_ports
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import placeholder_id
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import Topology
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import discover
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.plan import plan_groups
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.rendered import rendered
@@ -70,7 +71,7 @@ def execute(run: ModuleRun) -> None:
     converge(run, spec, ec2, found, ids, reader)
 
 
-def converge(run: ModuleRun, spec: Spec, ec2: Ec2, found, ids: dict, reader: Optional[ClusterReader]) -> None:
+def converge(run: ModuleRun, spec: Spec, ec2: Ec2, found: Topology, ids: dict, reader: Optional[ClusterReader]) -> None:
     """Plan every managed group; unless in check mode, apply and read back. Fills ``run.result``."""
     result = run.result
     create = groups_to_create(spec, found) if spec.state != "deleted" else []

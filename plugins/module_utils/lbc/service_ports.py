@@ -14,6 +14,7 @@ target group uses TCP on the traffic port. No API calls here: callers pass what 
 from __future__ import annotations
 
 import json
+from typing import Any
 from typing import Dict
 from typing import Iterator
 from typing import List
@@ -49,7 +50,7 @@ def _service_port(service: dict, wanted: dict) -> Optional[dict]:
     return None
 
 
-def _numeric_port(value) -> Optional[int]:
+def _numeric_port(value: Any) -> Optional[int]:
     if isinstance(value, int):
         return value
     if isinstance(value, str) and value.isdigit():

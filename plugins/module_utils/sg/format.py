@@ -35,10 +35,13 @@ range, every source with its own description).
 
 from __future__ import annotations
 
+from typing import Any
 from typing import Dict
+from typing import Iterable
 from typing import List
 from typing import Optional
 from typing import Tuple
+from typing import Union
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import PlanError
@@ -85,7 +88,7 @@ def _given(spec: dict, key: str) -> bool:
     return spec.get(key) is not None
 
 
-def _as_list(value, path: str) -> list:
+def _as_list(value: Any, path: str) -> list:
     if isinstance(value, str):
         return [value]
     if not isinstance(value, (list, tuple)):
@@ -121,7 +124,7 @@ def parse_sources(spec: dict, path: str, required: bool = True) -> List[Source]:
     return sources
 
 
-def parse_port_items(value, path: str) -> List[Tuple[int, int]]:
+def parse_port_items(value: Any, path: str) -> List[Tuple[int, int]]:
     """The ``ports`` list of one rule."""
     items = _as_list(value, path) if not isinstance(value, int) else [value]
     if not items:
@@ -129,7 +132,7 @@ def parse_port_items(value, path: str) -> List[Tuple[int, int]]:
     return [parse_port_range(item, f"{path}[{index}]") for index, item in enumerate(items)]
 
 
-def _refuse(spec: dict, path: str, options, reason: str) -> None:
+def _refuse(spec: dict, path: str, options: Iterable[str], reason: str) -> None:
     for option in options:
         if _given(spec, option):
             raise InputError(f"{path}.{option}", reason)
@@ -187,7 +190,7 @@ def parse_ports(spec: dict, protocol: str, path: str) -> List[PortRange]:
 
 
 def expand(
-    user_rules, direction: str = "ingress", default_description: Optional[str] = None, path: str = "rules"
+    user_rules: Any, direction: str = "ingress", default_description: Optional[str] = None, path: str = "rules"
 ) -> List[DescribedRule]:
     """Module-format rules -> atomic DescribedRules (ports x sources), de-duplicated, in input order.
 
@@ -249,7 +252,10 @@ def _ec2_ports(permission: dict, protocol: str, path: str) -> PortRange:
 
 
 def from_ip_permissions(
-    ip_permissions, direction: str, account_id: Optional[str] = None, path: str = "IpPermissions"
+    ip_permissions: Optional[Iterable[dict]],
+    direction: str,
+    account_id: Optional[str] = None,
+    path: str = "IpPermissions",
 ) -> List[DescribedRule]:
     """EC2 ``IpPermissions`` (or ``IpPermissionsEgress``) -> atomic DescribedRules.
 
@@ -288,7 +294,7 @@ def _permission_key(rule: Rule) -> tuple:
     return rule.sort_key()[1:4]
 
 
-def to_ip_permissions(rules, include_descriptions: bool = True) -> List[dict]:
+def to_ip_permissions(rules: Iterable[Union[Rule, DescribedRule]], include_descriptions: bool = True) -> List[dict]:
     """DescribedRules of one direction -> batched EC2 ``IpPermissions``.
 
     One permission per (protocol, port range), sources sorted; ``Description`` per source
@@ -330,7 +336,7 @@ def _module_ports(rule: Rule) -> dict:
     return {}
 
 
-def to_module_format(rules, direction: Optional[str] = None) -> List[dict]:
+def to_module_format(rules: Iterable[Union[Rule, DescribedRule]], direction: Optional[str] = None) -> List[dict]:
     """DescribedRules -> the module input format (``expand`` gives the same rules back).
 
     With ``direction``, rules of the other direction are left out; without it, the rules

@@ -39,10 +39,13 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from dataclasses import field
+from typing import Any
 from typing import Dict
+from typing import Iterable
 from typing import List
 from typing import Optional
 from typing import Tuple
+from typing import Union
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import PlanError
@@ -152,7 +155,7 @@ def _protocol_rank(protocol: str) -> Tuple[int, int]:
     return (len(_PROTOCOL_ORDER), int(protocol))
 
 
-def _is_other_protocol(protocol) -> bool:
+def _is_other_protocol(protocol: Any) -> bool:
     """A canonical protocol number without a name: "0"-"255" except 1, 6, 17 and 58."""
     return (
         isinstance(protocol, str)
@@ -264,7 +267,7 @@ class DescribedRule:
         return str(self.rule)
 
 
-def described(rule) -> DescribedRule:
+def described(rule: Union[Rule, DescribedRule]) -> DescribedRule:
     """Accept a Rule or a DescribedRule; return a DescribedRule."""
     if isinstance(rule, DescribedRule):
         return rule
@@ -273,7 +276,7 @@ def described(rule) -> DescribedRule:
     raise PlanError(f"expected a Rule or DescribedRule, got {type(rule).__name__}")
 
 
-def unique_rules(rules) -> List[DescribedRule]:
+def unique_rules(rules: Iterable[Union[Rule, DescribedRule]]) -> List[DescribedRule]:
     """De-duplicate by identity; the same rule with two different descriptions is a PlanError."""
     seen: Dict[Rule, DescribedRule] = {}
     for item in rules:
@@ -304,7 +307,7 @@ def single_direction(rules: List[DescribedRule], direction: Optional[str] = None
 # --- normalisers ----------------------------------------------------------------------
 
 
-def as_int(value, path: str) -> int:
+def as_int(value: Any, path: str) -> int:
     """An integer from an int or a decimal string (booleans are refused)."""
     if isinstance(value, bool):
         raise InputError(path, f"{value!r} is not an integer")
@@ -315,7 +318,7 @@ def as_int(value, path: str) -> int:
     raise InputError(path, f"{value!r} is not an integer")
 
 
-def normalise_protocol(value, path: str) -> str:
+def normalise_protocol(value: Any, path: str) -> str:
     """``tcp``/``6``, ``udp``/``17``, ``icmp``/``1``, ``icmpv6``/``58``, ``all``/``-1``, or 0-255."""
     expected = "expected tcp, udp, icmp, icmpv6, all (-1) or a protocol number 0-255"
     if value is None or isinstance(value, bool):
@@ -333,7 +336,7 @@ def normalise_protocol(value, path: str) -> str:
     raise InputError(path, f"unknown protocol {value!r}; {expected}")
 
 
-def parse_port_range(value, path: str) -> Tuple[int, int]:
+def parse_port_range(value: Any, path: str) -> Tuple[int, int]:
     """One item of ``ports``: ``80``, ``"80"`` or ``"8000-8100"`` -> (from, to)."""
     if isinstance(value, bool):
         raise InputError(path, f"{value!r} is not a port or port range")
@@ -360,7 +363,7 @@ def parse_port_range(value, path: str) -> Tuple[int, int]:
     return low, high
 
 
-def normalise_cidr(value, family: str, path: str, strict: bool = True, other_option: Optional[str] = None) -> str:
+def normalise_cidr(value: Any, family: str, path: str, strict: bool = True, other_option: Optional[str] = None) -> str:
     """A CIDR of ``family`` in canonical text; host bits are refused (``strict``) with the fix."""
     if not isinstance(value, str) or not value.strip():
         raise InputError(path, f"{value!r} is not a CIDR")
@@ -383,7 +386,7 @@ def normalise_cidr(value, family: str, path: str, strict: bool = True, other_opt
     return str(network)
 
 
-def parse_group_id(value, path: str) -> Source:
+def parse_group_id(value: Any, path: str) -> Source:
     """``sg-...`` or ``<12-digit account>/sg-...`` -> a group Source."""
     if not isinstance(value, str) or not value.strip():
         raise InputError(path, f"{value!r} is not a security group id")
@@ -409,7 +412,7 @@ def parse_group_id(value, path: str) -> Source:
     return Source("group", group_id, owner)
 
 
-def parse_prefix_list_id(value, path: str) -> Source:
+def parse_prefix_list_id(value: Any, path: str) -> Source:
     """``pl-...`` -> a prefix-list Source."""
     if not isinstance(value, str) or not value.strip():
         raise InputError(path, f"{value!r} is not a prefix list id")
@@ -423,7 +426,7 @@ def parse_prefix_list_id(value, path: str) -> Source:
     return Source("prefix_list", text)
 
 
-def _id_hint(text: str, prefix: str, pattern) -> str:
+def _id_hint(text: str, prefix: str, pattern: re.Pattern[str]) -> str:
     if pattern.match(text.lower()):
         return f"; did you mean {text.lower()}?"
     if text.startswith("sgr-"):
@@ -467,7 +470,7 @@ def mentions_controller_label(description: Optional[str]) -> bool:
     return CONTROLLER_LABEL.lower() in description.lower() or is_controller_owned(description)
 
 
-def check_purpose(purpose, path: str = "purpose") -> str:
+def check_purpose(purpose: Any, path: str = "purpose") -> str:
     if not isinstance(purpose, str) or not _PURPOSE_RE.match(purpose):
         raise InputError(
             path,
@@ -491,7 +494,7 @@ def has_marker(description: Optional[str], purpose: str) -> bool:
     return purpose in marker_purposes(description)
 
 
-def check_description(description, path: str) -> Optional[str]:
+def check_description(description: Any, path: str) -> Optional[str]:
     """A description we may write: EC2's limits, and never the controller label. '' -> None."""
     if description is None:
         return None

@@ -43,10 +43,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from typing import Any
+from typing import Dict
 from typing import FrozenSet
+from typing import Iterable
 from typing import List
 from typing import Optional
 from typing import Tuple
+from typing import Union
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import PlanError
@@ -72,6 +76,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import n
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import parse_group_id
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import unique_rules
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import with_marker
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.quota import QuotaLimits
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.quota import check_quota
 
 STATES = ("merged", "replaced", "overridden", "deleted")
@@ -107,7 +112,7 @@ class ProtectPattern:
         return False
 
 
-def parse_protect(protect, path: str = "protect") -> Tuple[ProtectPattern, ...]:
+def parse_protect(protect: Any, path: str = "protect") -> Tuple[ProtectPattern, ...]:
     """The ``protect`` option: security group ids and module-format rule patterns."""
     if protect is None:
         return ()
@@ -151,7 +156,7 @@ def _parse_pattern(spec: dict, path: str) -> ProtectPattern:
     return ProtectPattern(path, direction, protocol, ranges, frozenset(sources) if sources else None)
 
 
-def tag_dict(tags) -> dict:
+def tag_dict(tags: Any) -> dict:
     """Tags as a dict, from a dict or from EC2's [{"Key": ..., "Value": ...}] list."""
     if not tags:
         return {}
@@ -160,13 +165,15 @@ def tag_dict(tags) -> dict:
     return {tag.get("Key"): tag.get("Value") for tag in tags}
 
 
-def is_controller_managed_group(tags) -> bool:
+def is_controller_managed_group(tags: Any) -> bool:
     """True for a frontend group the controller created and reconciles (dict or EC2 tag list)."""
     tags = tag_dict(tags)
     return any(tags.get(key) == MANAGED_GROUP_TAG_VALUE for key in MANAGED_GROUP_TAG_KEYS)
 
 
-def protection_reason(entry, patterns=(), managed_group: bool = False) -> Optional[str]:
+def protection_reason(
+    entry: Union[Rule, DescribedRule], patterns: Iterable[ProtectPattern] = (), managed_group: bool = False
+) -> Optional[str]:
     """Why a current rule is protected, or None."""
     if not isinstance(entry, DescribedRule):
         entry = DescribedRule(entry)
@@ -180,12 +187,12 @@ def protection_reason(entry, patterns=(), managed_group: bool = False) -> Option
     return None
 
 
-def is_owned(entry, purpose: str) -> bool:
+def is_owned(entry: DescribedRule, purpose: str) -> bool:
     """Owned by this purpose: the description carries ``kubeguard:<purpose>``."""
     return has_marker(entry.description, purpose)
 
 
-def _sorted(entries) -> Tuple[DescribedRule, ...]:
+def _sorted(entries: Iterable[DescribedRule]) -> Tuple[DescribedRule, ...]:
     return tuple(sorted(entries, key=lambda entry: entry.sort_key()))
 
 
@@ -227,7 +234,7 @@ class Plan:
     def to_dict(self) -> dict:
         """The plan in the module input format, per direction, for the module's return value."""
 
-        def per_direction(entries):
+        def per_direction(entries: Iterable[DescribedRule]) -> Dict[str, List[dict]]:
             return {direction: to_module_format(entries, direction) for direction in self.directions}
 
         return {
@@ -284,7 +291,7 @@ class _Work:
             self.revoke.append(entry)
 
 
-def _check_arguments(state: str, purpose: str, directions) -> Tuple[str, ...]:
+def _check_arguments(state: str, purpose: str, directions: Iterable[str]) -> Tuple[str, ...]:
     if state not in STATES:
         raise PlanError(
             f"state {state!r} has no plan; planned states are {', '.join(STATES)} (gathered and rendered do not write)"
@@ -296,7 +303,9 @@ def _check_arguments(state: str, purpose: str, directions) -> Tuple[str, ...]:
     return directions
 
 
-def _wanted(desired, state: str, directions: Tuple[str, ...]) -> List[DescribedRule]:
+def _wanted(
+    desired: Iterable[Union[Rule, DescribedRule]], state: str, directions: Tuple[str, ...]
+) -> List[DescribedRule]:
     """The desired rules, sorted; each in a managed direction, with a description we may write."""
     wanted = sorted(unique_rules(desired), key=lambda entry: entry.sort_key())
     for entry in wanted:
@@ -369,15 +378,15 @@ def _plan_extras(work: _Work) -> None:
 
 
 def plan(
-    current,
-    desired,
+    current: Iterable[Union[Rule, DescribedRule]],
+    desired: Iterable[Union[Rule, DescribedRule]],
     state: str,
     purpose: str,
-    protect=(),
+    protect: Any = (),
     group_id: Optional[str] = None,
-    group_tags=None,
-    directions=DIRECTIONS,
-    limits=None,
+    group_tags: Any = None,
+    directions: Iterable[str] = DIRECTIONS,
+    limits: Optional[Union[QuotaLimits, Mapping[str, Any]]] = None,
 ) -> Plan:
     """Plan one group: see the module docstring. ``limits`` (QuotaLimits or mapping) also runs check_quota."""
     directions = _check_arguments(state, purpose, directions)
@@ -423,7 +432,7 @@ def plan(
     return check_quota(every_current, result, limits) if limits is not None else result
 
 
-def render_calls(group_plan, group_id: Optional[str] = None) -> List[dict]:
+def render_calls(group_plan: Plan, group_id: Optional[str] = None) -> List[dict]:
     """The EC2 calls that apply the plan, in order: ``[{"action": ..., "params": {...}}]``.
 
     One batched call per action and direction. Revoke payloads leave descriptions out

@@ -28,8 +28,10 @@ when the input is all ``Rule``, and is sorted.
 from __future__ import annotations
 
 from typing import Dict
+from typing import Iterable
 from typing import List
 from typing import Tuple
+from typing import Union
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import DescribedRule
@@ -40,7 +42,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import u
 COMPRESSION_MODES = ("exact", "adjacent", "span")
 
 
-def merge_ranges(ranges) -> List[Tuple[int, int]]:
+def merge_ranges(ranges: Iterable[Tuple[int, int]]) -> List[Tuple[int, int]]:
     """Sorted, merged (from, to) ranges: overlapping or touching ranges become one."""
     merged: List[Tuple[int, int]] = []
     for low, high in sorted(ranges):
@@ -52,13 +54,13 @@ def merge_ranges(ranges) -> List[Tuple[int, int]]:
     return merged
 
 
-def span_range(ranges) -> Tuple[int, int]:
+def span_range(ranges: Iterable[Tuple[int, int]]) -> Tuple[int, int]:
     """The one range from the lowest to the highest port."""
     ranges = list(ranges)
     return min(low for low, _high in ranges), max(high for _low, high in ranges)
 
 
-def compress(rules, mode: str = "exact", path: str = "port_compression") -> list:
+def compress(rules: Iterable[Union[Rule, DescribedRule]], mode: str = "exact", path: str = "port_compression") -> list:
     """Compress tcp/udp port ranges per ``mode``; see the module docstring."""
     if mode not in COMPRESSION_MODES:
         raise InputError(path, f"{mode!r} is not one of {', '.join(COMPRESSION_MODES)}")

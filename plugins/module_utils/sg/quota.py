@@ -37,16 +37,22 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from typing import Any
 from typing import Dict
+from typing import Iterable
 from typing import List
+from typing import Optional
 from typing import Tuple
+from typing import Union
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import PlanError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import DIRECTIONS
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import FAMILIES
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import DescribedRule
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import QuotaError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import QuotaOverage
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import Rule
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import as_int
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import unique_rules
 
@@ -81,7 +87,7 @@ class QuotaLimits:
                 raise InputError(f"quota.{name}", "must be a mapping")
 
 
-def as_limits(limits) -> QuotaLimits:
+def as_limits(limits: Optional[Union[QuotaLimits, Mapping[str, Any]]]) -> QuotaLimits:
     """None -> defaults; a mapping -> QuotaLimits(**mapping); a QuotaLimits as is."""
     if limits is None:
         return QuotaLimits()
@@ -129,9 +135,12 @@ def prefix_list_weight(prefix_list_id: str, sizes: Mapping) -> Tuple[int, Tuple[
     return size, (family,)
 
 
-def count_rules(rules, prefix_list_sizes=None) -> Counts:
+def count_rules(
+    rules: Iterable[Union[Rule, DescribedRule]], prefix_list_sizes: Optional[Mapping[str, Any]] = None
+) -> Counts:
     """Quota units per (direction, family) for the rules of one group (see the module docstring)."""
     counts = _zero()
+    families: Tuple[str, ...]
     for entry in unique_rules(rules):
         rule = entry.rule
         kind = rule.source.kind
@@ -146,7 +155,7 @@ def count_rules(rules, prefix_list_sizes=None) -> Counts:
     return counts
 
 
-def _other_counts(value, path: str) -> Counts:
+def _other_counts(value: Any, path: str) -> Counts:
     if isinstance(value, Mapping):
         counts = _zero()
         for key, number in value.items():
@@ -163,7 +172,7 @@ def _family_text(family: str) -> str:
     return "IPv4" if family == "ipv4" else "IPv6"
 
 
-def _eni_others(limits: QuotaLimits, eni_id: str, group_id) -> Counts:
+def _eni_others(limits: QuotaLimits, eni_id: str, group_id: Optional[str]) -> Counts:
     """The rules of the other groups on one ENI, per (direction, family)."""
     others = _zero()
     for other, value in (limits.eni_groups[eni_id] or {}).items():
@@ -174,7 +183,11 @@ def _eni_others(limits: QuotaLimits, eni_id: str, group_id) -> Counts:
     return others
 
 
-def check_quota(current, plan, limits=None):
+def check_quota(
+    current: Iterable[Union[Rule, DescribedRule]],
+    plan: Any,
+    limits: Optional[Union[QuotaLimits, Mapping[str, Any]]] = None,
+) -> Any:
     """Check ``plan`` (a Plan for the group whose rules are ``current``) against the limits.
 
     Returns the plan, reordered to revoke first (with a warning) when authorizing first

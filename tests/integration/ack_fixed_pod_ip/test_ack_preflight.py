@@ -78,6 +78,8 @@ def test_preflight_failure_stops_before_writes(case, cluster, ack):
     assert step.msg.startswith("preflight failed, nothing was changed: %s: " % check), step
     for word in words:
         assert word in step.msg, (word, step)
+    # the operator is told which cluster the advice is about
+    assert step.msg.endswith(")") and "context ack-app of kubeconfig 'kubeconfig' in" in step.msg, step
     preflight = step.result["preflight"]
     assert preflight["passed"] is False, step
     assert [name for name, c in preflight.items() if name != "passed" and not c["ok"]] == [check], step

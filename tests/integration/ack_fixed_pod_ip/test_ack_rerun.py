@@ -3,7 +3,7 @@
 Both tests FAIL against the module as it is (bugs reported to the module's author):
 
 - ``replaced`` is never idempotent: the CRD defaults ``spec.vSwitchSelectOptions`` to
-  ``{vSwitchSelectionPolicy: ordered}``; the desired spec of ``replaced`` (ack_fixed_ip_plan._desired_pn,
+  ``{vSwitchSelectionPolicy: ordered}``; the desired spec of ``replaced`` (ack.plan._desired_pn,
   ``pn.complete``) does not have it, so every run patches ``{"spec": {"vSwitchSelectOptions": null}}``,
   the server defaults it again, and the run reports changed with one write (and a warning) for ever.
 - a retry after a PodNetworking ``Fail``: the plan does not look at the existing PodNetworking's status

@@ -1,4 +1,4 @@
-"""An in-memory stand-in for ``kube_calls.Kube``: objects by (kind, namespace, name), calls recorded."""
+"""An in-memory stand-in for ``kube.client.Kube``: objects by (kind, namespace, name), calls recorded."""
 
 import copy
 
