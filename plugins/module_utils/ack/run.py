@@ -101,27 +101,23 @@ def rendered(spec: Spec) -> List[dict]:
 
 
 def _workload_state(kube: Kube, spec: Spec) -> dict:
-    found = {}
+    """The Deployment and StatefulSet of the run as they are (None when missing)."""
+    found: dict = {}
     if spec.deployment:
         deployment = kube.get("Deployment", "apps/v1", spec.deployment, spec.namespace)
         found["convert_deployment"] = spec.deployment
-        found["deployment"] = (
-            None
-            if deployment is None
-            else {"replicas": deployment["spec"].get("replicas"), "original_replicas": _safe_original(deployment)}
-        )
+        found["deployment"] = deployment and {
+            "replicas": deployment["spec"].get("replicas"),
+            "original_replicas": _safe_original(deployment),
+        }
     if spec.statefulset:
         sts = kube.get("StatefulSet", "apps/v1", spec.statefulset, spec.namespace)
         found["statefulset_name"] = spec.statefulset
-        found["statefulset"] = (
-            None
-            if sts is None
-            else {
-                "replicas": sts["spec"].get("replicas"),
-                "owned": ownership.is_owned(sts),
-                "ready_replicas": (sts.get("status") or {}).get("readyReplicas", 0),
-            }
-        )
+        found["statefulset"] = sts and {
+            "replicas": sts["spec"].get("replicas"),
+            "owned": ownership.is_owned(sts),
+            "ready_replicas": (sts.get("status") or {}).get("readyReplicas", 0),
+        }
     return found
 
 

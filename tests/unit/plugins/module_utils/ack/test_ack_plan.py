@@ -115,32 +115,23 @@ def test_a_non_headless_service_is_refused():
     assert caught.value.path == "service_name" and "not headless" in str(caught.value)
 
 
+def unowned_pod_networking():
+    """The seed's PodNetworking name, created by someone else (no managed-by label)."""
+    return {
+        "kind": "PodNetworking",
+        "metadata": {"name": "podnetworking-185"},
+        "spec": {"vSwitchOptions": ["vsw-h"], "securityGroupIDs": ["sg-a"]},
+    }
+
+
 def test_replaced_refuses_an_unowned_podnetworking():
-    kube = FakeKube(
-        estate()
-        + [
-            {
-                "kind": "PodNetworking",
-                "metadata": {"name": "podnetworking-185"},
-                "spec": {"vSwitchOptions": ["vsw-h"], "securityGroupIDs": ["sg-a"]},
-            }
-        ]
-    )
+    kube = FakeKube(estate() + [unowned_pod_networking()])
     with pytest.raises(InputError, match="state replaced only rewrites what it owns"):
         plan_for(kube, state="replaced")
 
 
 def test_an_update_is_checked_even_though_the_webhook_would_not():
-    kube = FakeKube(
-        estate()
-        + [
-            {
-                "kind": "PodNetworking",
-                "metadata": {"name": "podnetworking-185"},
-                "spec": {"vSwitchOptions": ["vsw-h"], "securityGroupIDs": ["sg-a"]},
-            }
-        ]
-    )
+    kube = FakeKube(estate() + [unowned_pod_networking()])
     groups = [f"sg-{i}" for i in range(10)]
     plan = plan_for(
         kube,
