@@ -27,7 +27,7 @@ from typing import Dict
 from typing import Optional
 
 try:
-    import botocore
+    import botocore.exceptions
     from botocore.config import Config
 except ImportError:
     pass  # AnsibleAWSModule reports a missing boto3/botocore
