@@ -24,7 +24,22 @@ description:
     carries the controller label C(elbv2.k8s.aws/targetGroupBinding=shared), rules on
     controller-managed frontend groups, and rules matching O(protect) are never revoked, even with
     O(state=overridden). It never writes a description containing the controller label.
-  - Every option is validated before the first write; quota limits are checked before writing.
+  - A rule that exists without the marker is never taken over - not even re-described - when it
+    equals a desired rule: it satisfies it as it is, so O(state=replaced) and O(state=deleted) never
+    revoke it; RV(plan) lists it under C(unowned_satisfying), and RV(shared_with_controller) says what
+    it means when it is the controller's own rule.
+  - O(state=deleted) removes the listed rules that carry the marker; with nothing listed (no
+    O(node_rules), O(node_security_group_rules) or O(frontend_security_groups)) it removes every rule
+    this collection wrote for the cluster, then deletes the groups it created when nothing uses them
+    any more (no network interface, no rule of another group).
+  - Under O(state=overridden) the rules EKS needs between the control plane and the nodes are kept
+    (O(keep_eks_baseline)); an empty desired set under O(state=replaced) or O(state=overridden) is
+    refused (O(allow_empty)).
+  - With O(node_rules.ports_from=from_services) the Kubernetes cluster read must be the named EKS
+    cluster - its nodes must be the cluster's instances (their C(spec.providerID)) - or the run fails
+    before any write.
+  - Every group the options name (adopted groups, rule sources, O(protect)) must exist before the first
+    write; every option is validated before the first write; quota limits are checked before writing.
     Changes are make-before-break (new rules are authorized before old ones are revoked).
   - Reads are few and filtered, never region-wide; RV(api_calls) reports the calls made.
 author:
@@ -132,7 +147,8 @@ options:
       cidrs:
         description:
           - Extra CIDR sources for the node ports (for example NLB client IPs).
-          - C(0.0.0.0/0) and C(::/0) are refused unless O(allow_public_node_ports=true).
+          - The whole IPv4 or IPv6 space, in any spelling (C(0.0.0.0/0), C(0.0.0.0/0.0.0.0), C(::/0),
+            C(0::0/0) ...), is refused unless O(allow_public_node_ports=true).
         type: list
         elements: str
       namespaces:
@@ -159,9 +175,27 @@ options:
     type: list
     elements: dict
   allow_public_node_ports:
-    description: Allow O(node_rules.cidrs) to contain C(0.0.0.0/0) or C(::/0).
+    description:
+      - Allow node rules open to the whole IPv4 or IPv6 space - in O(node_rules.cidrs) or
+        O(node_security_group_rules) - decided on the normalised network, whatever its spelling.
     type: bool
     default: false
+  allow_empty:
+    description:
+      - With O(state=replaced) or O(state=overridden), a node group whose desired rules come out empty
+        (O(node_rules) resolving to no port, for example O(node_rules.ports_from=from_services) reading a
+        cluster without Services) would lose every rule this collection wrote there. That is almost always
+        a wrong context or an empty list, so the run is refused, with nothing written, unless this is V(true).
+    type: bool
+    default: false
+  keep_eks_baseline:
+    description:
+      - Under O(state=overridden), keep the rules EKS needs between the control plane and the nodes even
+        when they are not listed - on the node groups, rules whose source is the EKS cluster security group
+        (tag C(aws:eks:cluster-name)) or the node group itself (node to node, CoreDNS).
+      - V(false) leaves them to O(node_security_group_rules) and O(protect) only.
+    type: bool
+    default: true
   protect:
     description:
       - Rules never revoked, in the rule format (any subset of keys), or group ids as C(group_id) entries.
@@ -242,6 +276,12 @@ EXAMPLES = r"""
       - proto: tcp
         ports: ["443", "10250"]
         group_id: [sg-0123456789abcdef0]
+
+- name: Take back everything this collection wrote for the cluster (rules, and the groups nothing uses any more)
+  kubeguard.netsec.eks_lbc_security_groups:
+    cluster_name: demo-eks
+    mode: custom
+    state: deleted
 """
 
 RETURN = r"""
@@ -286,8 +326,31 @@ actions:
   returned: when a write was made
   type: list
   elements: dict
+shared_with_controller:
+  description:
+    - Desired rules that exist only as the AWS Load Balancer Controller's own rule, each with C(group_id),
+      C(rule), what that C(meaning) is and how to keep one of your own (C(to_keep_one_of_your_own)).
+  returned: unless state is gathered or rendered
+  type: list
+  elements: dict
+served_by_own_frontends:
+  description:
+    - With O(node_rules.ports_from=from_services), the Ingresses and Services whose load balancers have
+      frontend groups of their own and no C(manage-backend-security-group-rules) annotation - the controller
+      neither attaches the backend group nor writes node rules for them - with the C(port) and the
+      C(frontend_groups) it is opened from.
+  returned: unless state is gathered or rendered
+  type: list
+  elements: dict
+deleted_groups:
+  description: With O(state=deleted) and nothing listed, the groups this collection created and deleted (or would).
+  returned: when state is deleted and nothing is listed
+  type: list
+  elements: str
 plan:
-  description: Per group id, what was (or in check mode would be) authorized, revoked and re-described.
+  description:
+    - Per group id, what was (or in check mode would be) authorized, revoked and re-described, and the
+      unowned rules that satisfy desired ones (C(unowned_satisfying)).
   returned: unless state is gathered or rendered
   type: dict
 created:
@@ -377,6 +440,8 @@ def argument_spec() -> dict:
         "node_rules": {"type": "dict", "options": node_rules},
         "node_security_group_rules": {"type": "list", "elements": "dict"},
         "allow_public_node_ports": {"type": "bool", "default": False},
+        "allow_empty": {"type": "bool", "default": False},
+        "keep_eks_baseline": {"type": "bool", "default": True},
         "protect": {"type": "list", "elements": "raw"},
         "purpose": {"type": "str", "default": "lbc"},
         "quota": {"type": "dict", "options": quota},

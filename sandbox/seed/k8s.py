@@ -1,6 +1,7 @@
 """The Kubernetes "before" estates of the three emulated clusters, written over HTTP like any client.
 
-- ``demo-eks``: the AWS Load Balancer Controller (two replicas, no ``--enable-backend-security-group``
+- ``demo-eks``: nodes whose ``spec.providerID`` names the AWS seed's worker instances; the AWS Load
+  Balancer Controller (two replicas, no ``--enable-backend-security-group``
   flag), IngressClass ``alb``; namespace ``shop`` with six NodePort Services (30080 and 32050 are the
   target groups of the AWS seed's storefront ALB) and four ALB Ingresses, two of them with custom
   frontend security groups and no ``manage-backend-security-group-rules`` annotation.
@@ -187,15 +188,28 @@ def _label_nodes(client: KubeClient, labels: dict) -> list[str]:
     return [n["metadata"]["name"] for n in nodes]
 
 
+def _bind_nodes_to_instances(client: KubeClient, instances: list[str]) -> dict:
+    """Each demo-eks node's spec.providerID names its EC2 worker (aws:///<zone>/<instance id>), as the AWS
+    cloud provider sets it: the nodes and the AWS seed's workers are listed in the same zone order."""
+    nodes = next(spec for spec in CLUSTERS if spec.name == EKS).nodes
+    provider_ids = {}
+    for node, instance in zip(nodes, instances):
+        provider_ids[node.name] = f"aws:///{node.zone}/{instance}"
+        client.request("PATCH", f"api/v1/nodes/{node.name}", {"spec": {"providerID": provider_ids[node.name]}},
+                       content_type="application/merge-patch+json")
+    return provider_ids
+
+
 def seed_demo_eks(client: KubeClient, aws_ids: dict | None = None) -> dict:
     vpc_id = (aws_ids or {}).get("vpc_id", "vpc-unknown")
     docs = _load("demo-eks.yaml", {"__VPC_ID__": vpc_id, "__CUSTOM_SG_PUBLIC__": CUSTOM_FRONTEND_GROUPS[0],
                                    "__CUSTOM_SG_OFFICE__": CUSTOM_FRONTEND_GROUPS[1]})
     created = _apply(client, docs)
+    provider_ids = _bind_nodes_to_instances(client, (aws_ids or {}).get("instances") or [])
     services = {d["metadata"]["name"]: d["spec"]["ports"][0]["nodePort"] for d in docs if d["kind"] == "Service"}
     ingresses = {d["metadata"]["name"]: d["metadata"]["annotations"].get("alb.ingress.kubernetes.io/security-groups")
                  for d in docs if d["kind"] == "Ingress"}
-    return {"objects": created, "namespace": "shop", "node_ports": services,
+    return {"objects": created, "namespace": "shop", "node_ports": services, "provider_ids": provider_ids,
             "ingresses": sorted(ingresses), "custom_sg_ingresses": sorted(k for k, v in ingresses.items() if v),
             "custom_frontend_sgs": list(CUSTOM_FRONTEND_GROUPS), "controller": "kube-system/aws-load-balancer-controller"}
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import pathlib
 import subprocess
@@ -23,6 +24,17 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 VENV_BIN = pathlib.Path(sys.executable).parent
 ANSIBLE_PLAYBOOK = str(VENV_BIN / "ansible-playbook") if (VENV_BIN / "ansible-playbook").exists() else str(
     REPO / ".venv/bin/ansible-playbook")
+
+
+def module_examples(module: str, substitutions: dict[str, str] | None = None) -> list[dict]:
+    """The EXAMPLES of plugins/modules/<module>.py as tasks, with the given literal ids replaced (an example
+    is meant to be copied; only the ids of someone else's account differ)."""
+    source = (REPO / "plugins" / "modules" / f"{module}.py").read_text()
+    text = next(node.value.value for node in ast.parse(source).body if isinstance(node, ast.Assign)
+                and getattr(node.targets[0], "id", None) == "EXAMPLES")
+    for old, new in (substitutions or {}).items():
+        text = text.replace(old, new)
+    return yaml.safe_load(text)
 
 
 def wait_for(predicate, timeout: float = 10.0, interval: float = 0.1, message: str = "condition"):

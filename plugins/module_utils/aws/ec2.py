@@ -87,3 +87,9 @@ class Ec2:
         self.ec2.call(
             f"update_security_group_rule_descriptions_{direction}", GroupId=group_id, IpPermissions=ip_permissions
         )
+
+    def describe_network_interfaces(self, filters: Filters) -> List[dict]:
+        return self.ec2.paginate("describe_network_interfaces", "NetworkInterfaces", Filters=_filters(filters))
+
+    def delete_security_group(self, group_id: str) -> None:
+        self.ec2.call("delete_security_group", GroupId=group_id)

@@ -13,6 +13,7 @@ run: it is read again and planned again, once. Every write that went through is 
 
 from __future__ import annotations
 
+from typing import Callable
 from typing import Dict
 from typing import List
 from typing import Optional
@@ -23,17 +24,18 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.aws.ec2 import ta
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import ApiError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import PlanError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import NewGroup
-from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import desired_rules
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import Topology
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.plan import current_rules
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.plan import plan_groups
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import Spec
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.format import to_module_format
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import DescribedRule
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import Plan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import render_calls
 
 CONFLICT_CODES = ("InvalidPermission.Duplicate", "InvalidPermission.NotFound")
 Ids = Dict[str, Optional[str]]
+Desire = Callable[[], Dict[str, List[DescribedRule]]]  # the desired rules per group, from what was read
 
 
 def execute(ec2: Ec2, call: dict) -> None:
@@ -83,20 +85,20 @@ def create_groups(ec2: Ec2, found: Topology, ids: Ids, create: List[NewGroup], a
 
 
 def apply(
-    ec2: Ec2, spec: Spec, found: Topology, ids: Ids, create: List[NewGroup], ports: List[str], actions: List[dict]
+    ec2: Ec2, spec: Spec, found: Topology, ids: Ids, create: List[NewGroup], desire: Desire, actions: List[dict]
 ) -> Tuple[Dict[str, Plan], Dict[str, list], Dict[str, Plan]]:
-    """Create groups, apply the plans (one re-read and re-plan after a race), read the groups back.
+    """Create groups, apply the plans of ``desire()`` (one re-read and re-plan after a race), read the groups back.
 
     Returns (the plans applied, the rules after per group as read back, the second plans of raced groups).
     """
     create_groups(ec2, found, ids, create, actions)
-    plans = plan_groups(spec, found, ids, desired_rules(spec, found, ids, ports))
+    plans = plan_groups(spec, found, ids, desire())
     raced = apply_plans(ec2, plans, actions)
     again: Dict[str, Plan] = {}
     if raced:  # someone else changed these groups under us: read them again, plan again, once
         for group in ec2.describe_security_groups(group_ids=raced):
             found.groups[group["GroupId"]] = group
-        replans = plan_groups(spec, found, ids, desired_rules(spec, found, ids, ports))
+        replans = plan_groups(spec, found, ids, desire())
         again = {group_id: group_plan for group_id, group_plan in replans.items() if group_id in raced}
         still = apply_plans(ec2, again, actions)
         if still:

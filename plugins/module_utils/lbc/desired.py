@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Callable
 from typing import Dict
 from typing import List
@@ -29,6 +30,8 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.ports import c
 
 # (services, ingresses) of the given namespaces (all when empty)
 ClusterReader = Callable[[Tuple[str, ...]], Tuple[List[dict], List[dict]]]
+# security group ids or Name tags -> (their ids, the ones not found)
+GroupResolver = Callable[[Tuple[str, ...]], Tuple[Tuple[str, ...], List[str]]]
 
 
 @dataclass(frozen=True)
@@ -70,38 +73,73 @@ def groups_to_create(spec: Spec, found: Topology) -> List[NewGroup]:
     return create
 
 
-def node_ports(spec: Spec, read_cluster: ClusterReader) -> Tuple[List[str], List[str]]:
-    """(ports or ranges to open on the nodes, what could not be resolved in the cluster's objects)."""
+@dataclass(frozen=True)
+class NodePorts:
+    """The ports load balancers reach on the nodes, by where the traffic comes from."""
+
+    ports: Tuple[str, ...]  # from the default sources: the backend group, or mode custom's frontend groups
+    own_frontends: Dict[Tuple[str, ...], Tuple[str, ...]] = field(default_factory=dict)  # their group ids -> ports
+    served_by_own_frontends: Tuple[dict, ...] = ()  # the objects behind own_frontends, for the report
+    unresolved: Tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.ports and not self.own_frontends
+
+    def all_ports(self) -> List[str]:
+        return sorted({*self.ports, *(port for ports in self.own_frontends.values() for port in ports)}, key=_first)
+
+
+def _first(port: str) -> int:
+    return int(port.split("-")[0])
+
+
+def node_ports(spec: Spec, read_cluster: ClusterReader, resolve: GroupResolver) -> NodePorts:
+    """The node ports of the options, or of the cluster's Services and Ingresses (``from_services``); load
+    balancers with frontend groups of their own are reached from those groups (``resolve`` turns their ids and
+    Name tags into ids)."""
     rules = spec.node_rules
     if rules.ports_from != "from_services":
-        return list(rules.ports or [NODEPORT_RANGE]), []
+        return NodePorts(tuple(rules.ports or [NODEPORT_RANGE]))
     services, ingresses = read_cluster(rules.namespaces)
     found, unresolved = service_ports.node_ports(services, ingresses, rules.ingress_class, rules.default_target_type)
-    return [str(port["port"]) for port in found if port["protocol"] == "tcp"], unresolved
+    tcp = [port for port in found if port["protocol"] == "tcp"]
+    own: Dict[Tuple[str, ...], List[str]] = {}
+    served = []
+    for port in (port for port in tcp if port["frontend_groups"]):
+        ids, missing = resolve(tuple(port["frontend_groups"]))
+        if missing:
+            unresolved.append(f"{port['reason']}: frontend group(s) {', '.join(missing)} not found in the VPC")
+            continue
+        own.setdefault(ids, []).append(str(port["port"]))
+        served.append({"object": port["reason"], "port": port["port"], "frontend_groups": list(ids)})
+    defaults = tuple(str(port["port"]) for port in tcp if not port["frontend_groups"])
+    return NodePorts(defaults, {ids: tuple(ports) for ids, ports in own.items()}, tuple(served), tuple(unresolved))
 
 
-def _node_rules(spec: Spec, ids: Dict[str, Optional[str]], ports: List[str]) -> List[DescribedRule]:
+def _node_rules(spec: Spec, ids: Dict[str, Optional[str]], ports: NodePorts) -> List[DescribedRule]:
     rules = spec.node_rules
-    if not ports:
+    if ports.empty:
         return []
     if spec.mode == "custom":
         sources = sorted(ids[frontend.key] for frontend in spec.frontends)
     else:
         sources = [ids["backend"]]
-    node = expand(
-        [{"proto": "tcp", "ports": ports, "group_id": sources, "description": rules.description}],
-        "ingress",
-        path="node_rules",
-    )
+    wanted = [{"proto": "tcp", "ports": list(ports.ports), "group_id": sources}] if ports.ports else []
+    wanted += [
+        {"proto": "tcp", "ports": list(own), "group_id": list(groups)}
+        for groups, own in sorted(ports.own_frontends.items())
+    ]
     cidrs = {"cidr_ip": [c for c in rules.cidrs if ":" not in c], "cidr_ipv6": [c for c in rules.cidrs if ":" in c]}
     cidrs = {key: value for key, value in cidrs.items() if value}
     if cidrs:
-        node += expand([dict(proto="tcp", ports=ports, **cidrs)], "ingress", path="node_rules.cidrs")
+        wanted.append(dict(proto="tcp", ports=ports.all_ports(), **cidrs))
+    node = expand([dict(rule, description=rules.description) for rule in wanted], "ingress", path="node_rules")
     return compress(node, rules.port_compression, "node_rules.port_compression")
 
 
 def desired_rules(
-    spec: Spec, found: Topology, ids: Dict[str, Optional[str]], ports: List[str]
+    spec: Spec, found: Topology, ids: Dict[str, Optional[str]], ports: NodePorts
 ) -> Dict[str, List[DescribedRule]]:
     """group id -> desired DescribedRules (ingress) for every group this run manages."""
     desired: Dict[str, List[DescribedRule]] = {}

@@ -18,6 +18,7 @@ from dataclasses import field
 from typing import Dict
 from typing import List
 from typing import Optional
+from typing import Tuple
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.aws.ec2 import Ec2
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
@@ -40,6 +41,7 @@ class Topology:
     groups: Dict[str, dict] = field(default_factory=dict)
     eni_groups: Dict[str, List[str]] = field(default_factory=dict)
     account_id: Optional[str] = None
+    instance_ids: Optional[List[str]] = None  # the cluster's running instances, when they were read
 
     def ids(self) -> Dict[str, Optional[str]]:
         """``{"backend": id, <frontend key>: id, ...}``: every managed group by the key the spec uses."""
@@ -50,9 +52,8 @@ def discover(ec2: Ec2, spec: Spec) -> Topology:
     found = Topology(vpc_id=spec.vpc_id)
     instances = []
     if not (spec.node_group_id and found.vpc_id):
-        instances = ec2.describe_instances(
-            {"tag-key": [controller.cluster_tag_key(spec.cluster)], "instance-state-name": ["running"]}
-        )
+        instances = cluster_instances(ec2, spec)
+        found.instance_ids = [instance["InstanceId"] for instance in instances]
         found.vpc_id = found.vpc_id or _cluster_vpc(ec2, spec, instances)
     _read_tagged_groups(ec2, spec, found)
     _resolve_nodes(found, spec, instances)
@@ -63,6 +64,13 @@ def discover(ec2: Ec2, spec: Spec) -> Topology:
     _resolve_frontends(ec2, found, spec)
     _resolve_missing(ec2, found, spec)
     return found
+
+
+def cluster_instances(ec2: Ec2, spec: Spec) -> List[dict]:
+    """The cluster's running instances (tagged kubernetes.io/cluster/<name>, as EKS tags its nodes)."""
+    return ec2.describe_instances(
+        {"tag-key": [controller.cluster_tag_key(spec.cluster)], "instance-state-name": ["running"]}
+    )
 
 
 def _cluster_vpc(ec2: Ec2, spec: Spec, instances: List[dict]) -> str:
@@ -95,17 +103,42 @@ def _read_tagged_groups(ec2: Ec2, spec: Spec, found: Topology) -> None:
         found.account_id = found.account_id or group.get("OwnerId")
 
 
+def referenced_groups(spec: Spec) -> List[Tuple[str, str]]:
+    """(group id, option path) of every group the options name: adopted groups and rule sources."""
+    refs = [(spec.node_group_id, "node_security_group"), (spec.backend_id, "backend_security_group")]
+    refs += [(frontend.id, f"{frontend.path}.id") for frontend in spec.frontends]
+    refs += [
+        (entry.rule.source.value, f"{entry.origin}.group_id")
+        for entry in spec.node_baseline
+        if entry.rule.source.kind == "group" and not entry.rule.source.owner
+    ]
+    refs += [
+        (source.value, pattern.origin)
+        for pattern in spec.protect
+        for source in pattern.sources or ()
+        if source.kind == "group" and not source.owner
+    ]
+    return [(group_id, path) for group_id, path in refs if group_id]
+
+
 def _resolve_missing(ec2: Ec2, found: Topology, spec: Spec) -> None:
-    """Adopted groups (node, backend, frontends by id) that the tag filter did not return."""
-    wanted = [spec.node_group_id, spec.backend_id] + [frontend.id for frontend in spec.frontends]
-    missing = [group_id for group_id in wanted if group_id and group_id not in found.groups]
+    """Every group the options name must exist (adopted ones in the cluster's VPC) before the first write;
+    one read finds those the tag filter did not return."""
+    refs = referenced_groups(spec)
+    missing = sorted({group_id for group_id, _path in refs if group_id not in found.groups})
     if not missing:
         return
-    if all(group_id.startswith("sg-") for group_id in missing):
-        _remember(found, ec2.describe_security_groups(group_ids=missing))
-    still = [group_id for group_id in missing if group_id not in found.groups]
-    if still:
-        raise InputError("security group", f"{', '.join(still)} not found in {found.vpc_id}")
+    existing = {group["GroupId"]: group for group in ec2.describe_security_groups({"group-id": missing})}
+    adopted = {spec.node_group_id, spec.backend_id} | {frontend.id for frontend in spec.frontends}
+    for group_id, path in refs:
+        group = found.groups.get(group_id) or existing.get(group_id)
+        if group is None:
+            raise InputError(path, f"security group {group_id} does not exist")
+        if group_id in adopted and group.get("VpcId") not in (None, found.vpc_id):
+            raise InputError(
+                path, f"security group {group_id} is in {group['VpcId']}, not in the cluster's VPC {found.vpc_id}"
+            )
+    _remember(found, [group for group_id, group in existing.items() if group_id in adopted])
     _resolve_backend(found, spec)
     _resolve_frontends(ec2, found, spec, lookup_names=False)
 

@@ -10,15 +10,20 @@ from __future__ import annotations
 from typing import Dict
 from typing import List
 from typing import Optional
+from typing import Tuple
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import NodePorts
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import Topology
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import Spec
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.format import from_ip_permissions
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import DescribedRule
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import QuotaError
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import Source
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import Plan
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import ProtectPattern
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import plan
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import tag_dict
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.quota import QuotaLimits
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.quota import count_rules
 
@@ -50,10 +55,32 @@ def eni_rule_counts(found: Topology, group_id: str) -> Dict[str, dict]:
     return counts
 
 
+def eks_baseline(spec: Spec, found: Topology) -> Tuple[ProtectPattern, ...]:
+    """Under overridden (unless keep_eks_baseline is false): rules from the EKS cluster security group and
+    node-to-node rules, which EKS needs between the control plane and the nodes."""
+    if spec.state != "overridden" or not spec.keep_eks_baseline:
+        return ()
+    cluster = {
+        group_id
+        for group_id, group in found.groups.items()
+        if tag_dict(group.get("Tags")).get("aws:eks:cluster-name") == spec.cluster
+    }
+    patterns = (("cluster security group", cluster), ("node to node", set(found.node_group_ids)))
+    return tuple(
+        ProtectPattern(
+            f"the EKS baseline ({what}; keep_eks_baseline)",
+            sources=frozenset(Source("group", group_id) for group_id in sorted(groups)),
+        )
+        for what, groups in patterns
+        if groups
+    )
+
+
 def plan_groups(
     spec: Spec, found: Topology, ids: Dict[str, Optional[str]], desired: Dict[str, List[DescribedRule]]
 ) -> Dict[str, Plan]:
     plans = {}
+    protect = spec.protect + eks_baseline(spec, found)
     for group_id, rules in sorted(desired.items()):
         group = found.groups.get(group_id)
         limits = QuotaLimits(
@@ -67,7 +94,7 @@ def plan_groups(
                 rules,
                 spec.state,
                 spec.purpose,
-                spec.protect,
+                protect,
                 group_id=group_id,
                 group_tags=(group or {}).get("Tags"),
                 directions=("ingress",),
@@ -81,3 +108,29 @@ def plan_groups(
                 "accounts with higher quotas)",
             ) from exc
     return plans
+
+
+def check_not_emptied(spec: Spec, found: Topology, plans: Dict[str, Plan], ports: NodePorts) -> None:
+    """Refuse replaced/overridden when node_rules resolved to no port and the plan would revoke node rules:
+    a wrong context or an empty list, not an intent (unless allow_empty)."""
+    if spec.state not in ("replaced", "overridden") or spec.allow_empty or not spec.node_rules or not ports.empty:
+        return
+    revoking = {
+        group_id: plans[group_id].revoke
+        for group_id in found.node_group_ids
+        if group_id in plans and plans[group_id].revoke
+    }
+    if not revoking:
+        return
+    count = sum(len(rules) for rules in revoking.values())
+    why = "no port"
+    if spec.node_rules.ports_from == "from_services":
+        why = "from_services found no port in the cluster's Services and Ingresses"
+        why += "".join(f"; {problem}" for problem in ports.unresolved)
+    raise InputError(
+        "node_rules",
+        f"resolved to no port ({why}), and state {spec.state} would revoke {count} node "
+        f"rule(s) on {', '.join(sorted(revoking))}. That is what a wrong Kubernetes context "
+        "or an empty list does, so nothing was changed; set allow_empty: true if these "
+        "rules must go",
+    )

@@ -13,6 +13,7 @@ from typing import List
 from ansible_collections.kubeguard.netsec.plugins.module_utils.aws.ec2 import tag_list
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc import controller
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import NodePorts
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import desired_rules
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import placeholder_id
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import CLUSTER_TAG
@@ -67,7 +68,7 @@ def rendered(spec: Spec) -> List[dict]:
             calls.append(
                 _create_call(frontend.name, frontend.description, spec.vpc_id or "<vpc-id>", tags, ids[frontend.key])
             )
-    ports = list((spec.node_rules.ports if spec.node_rules else ()) or [NODEPORT_RANGE])
+    ports = NodePorts(tuple((spec.node_rules.ports if spec.node_rules else ()) or [NODEPORT_RANGE]))
     for group_id, rules in sorted(desired_rules(spec, found, ids, ports).items()):
         calls += render_calls(plan([], rules, "merged", spec.purpose, group_id=group_id, directions=("ingress",)))
     return calls

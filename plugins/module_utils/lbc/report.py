@@ -11,13 +11,15 @@ from typing import Dict
 from typing import List
 from typing import Optional
 
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import NodePorts
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import Topology
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.plan import current_rules
-from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import WORLD
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import Spec
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import is_world
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.format import to_module_format
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import CONTROLLER_LABEL
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import is_controller_owned
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import Plan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import is_controller_managed_group
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import tag_dict
 
@@ -68,7 +70,7 @@ def controller_warnings(found: Topology, ids: Ids) -> List[str]:
                     "controller rule matches it (its source is not the backend or a managed frontend "
                     "group): the controller will revoke it on its next reconcile"
                 )
-            if entry.rule.source.value in WORLD:
+            if entry.rule.source.kind in ("ipv4", "ipv6") and is_world(entry.rule.source.value):
                 warnings.append(f"{group_id}: {entry.rule} is open to the internet")
     return warnings
 
@@ -88,3 +90,55 @@ def controller_settings(spec: Spec, ids: Ids) -> dict:
             "alb.ingress.kubernetes.io/manage-backend-security-group-rules": "true" if hybrid else "false",
         },
     }
+
+
+def rules_of(plans: Dict[str, Plan], side: str) -> Dict[str, List[dict]]:
+    """Per group, the inbound rules before or after its plan, in the rule format (for ``--diff``)."""
+    return {
+        group_id: to_module_format(getattr(group_plan, side)(), "ingress") for group_id, group_plan in plans.items()
+    }
+
+
+def shared_with_controller(plans: Dict[str, Plan]) -> List[dict]:
+    """Desired rules that exist only as the controller's own rule (its label in the description): EC2 keeps one
+    copy of a rule, and the controller revokes it when its load balancers no longer need it."""
+    shared = []
+    for group_id, group_plan in sorted(plans.items()):
+        for entry in group_plan.unowned_satisfying:
+            if is_controller_owned(entry.description):
+                shared.append(
+                    {
+                        "group_id": group_id,
+                        "rule": to_module_format([entry], "ingress")[0],
+                        "meaning": CONTROLLER_SHARED_MEANING,
+                        "to_keep_one_of_your_own": KEEP_YOUR_OWN,
+                    }
+                )
+    return shared
+
+
+CONTROLLER_SHARED_MEANING = (
+    "this rule exists only as the AWS Load Balancer Controller's own rule: EC2 holds one copy "
+    "of a rule, so it cannot also carry this collection's marker, and the controller revokes "
+    "it when its load balancers no longer need it (until the next run of this module adds it "
+    "back)"
+)
+KEEP_YOUR_OWN = (
+    "make the desired rule differ from the controller's: port_compression exact or adjacent instead of "
+    "the controller's min-max span, or another source (node_rules.cidrs, mode custom's frontend groups); "
+    "or leave the node rules to the controller (mode hybrid)"
+)
+
+
+def served_by_own_frontends(ports: NodePorts, warnings: List[str]) -> List[dict]:
+    """The load balancers the backend group does not serve (frontend groups of their own, no
+    manage-backend-security-group-rules): the controller writes no node rule for them, so their ports are
+    opened from their own groups. Each is also a warning."""
+    for entry in ports.served_by_own_frontends:
+        warnings.append(
+            f"{entry['object']} (port {entry['port']}): its load balancer has frontend groups of its own "
+            f"({', '.join(entry['frontend_groups'])}) and no manage-backend-security-group-rules, so the "
+            "controller neither attaches the backend group nor writes node rules for it; the node port "
+            "is opened from those groups"
+        )
+    return list(ports.served_by_own_frontends)

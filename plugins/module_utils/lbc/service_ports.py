@@ -8,7 +8,10 @@
 As the AWS Load Balancer Controller's restricted rules would open them: instance targets need the
 NodePort, IP targets the pod's target port (numeric targetPorts only: a named one is reported as
 unresolved), plus a numeric health-check port other than ``traffic-port``; the health check of a UDP
-target group uses TCP on the traffic port. No API calls here: callers pass what they read.
+target group uses TCP on the traffic port. A load balancer with frontend groups of its own and no
+``manage-backend-security-group-rules: "true"`` gets neither the backend group nor node rules from the
+controller: its ports are reported with those groups (``frontend_groups``). No API calls here: callers
+pass what they read.
 """
 
 from __future__ import annotations
@@ -72,16 +75,19 @@ class _Needs:
     """The ports found so far (the first object that needs a port names the reason) and what is unresolved."""
 
     def __init__(self) -> None:
-        self.found: Dict[Tuple[str, int], dict] = {}
+        self.found: Dict[tuple, dict] = {}
         self.unresolved: List[str] = []
+        self.frontends: Optional[Tuple[str, ...]] = None  # the load balancer's own groups, for the object at hand
 
     def need(self, protocol: str, port: Optional[int], target_type: str, reason: str) -> None:
-        if port is not None and (protocol, port) not in self.found:
-            self.found[(protocol, port)] = {
+        key = (protocol, port, self.frontends)
+        if port is not None and key not in self.found:
+            self.found[key] = {
                 "protocol": protocol,
                 "port": port,
                 "target_type": target_type,
                 "reason": reason,
+                "frontend_groups": list(self.frontends) if self.frontends else None,
             }
 
     def target_port(self, service_port: dict, target_type: str, where: str) -> Optional[int]:
@@ -98,9 +104,20 @@ class _Needs:
         return number
 
 
+def own_frontends(annotations: dict, prefix: str) -> Optional[Tuple[str, ...]]:
+    """The frontend groups (ids or Name tags) of a load balancer whose node rules the controller does not write:
+    ``<prefix>security-groups`` given and ``<prefix>manage-backend-security-group-rules`` not "true" (the
+    controller's flag defaults to false). None when the backend group serves it."""
+    groups = tuple(ref.strip() for ref in (annotations.get(prefix + "security-groups") or "").split(",") if ref.strip())
+    if not groups or str(annotations.get(prefix + "manage-backend-security-group-rules", "")).lower() == "true":
+        return None
+    return groups
+
+
 def _ingress_ports(needs: _Needs, ingress: dict, services: Dict[tuple, dict], default_target_type: str) -> None:
     meta, annotations = _meta(ingress), _annotations(ingress)
     namespace = meta.get("namespace")
+    needs.frontends = own_frontends(annotations, ALB)
     for backend in _backends(ingress):
         ref = backend.get("service")
         if not ref:
@@ -134,6 +151,7 @@ def _is_nlb(service: dict) -> bool:
 def _service_ports(needs: _Needs, service: dict) -> None:
     meta, annotations = _meta(service), _annotations(service)
     where = f"Service {meta.get('namespace')}/{meta.get('name')}"
+    needs.frontends = own_frontends(annotations, NLB)
     default = "ip" if annotations.get(NLB + "type") == "nlb-ip" else "instance"
     target_type = annotations.get(NLB + "nlb-target-type", default)
     for port in (service.get("spec") or {}).get("ports") or []:
@@ -150,9 +168,10 @@ def _service_ports(needs: _Needs, service: dict) -> None:
 def node_ports(
     services: List[dict], ingresses: List[dict], ingress_class: str = "alb", default_target_type: str = "instance"
 ) -> Tuple[List[dict], List[str]]:
-    """(ports, unresolved): a sorted list of ``{protocol, port, target_type, reason}``, one per (protocol, port),
-    where ``reason`` names the first object that needs it (``Ingress shop/web -> Service shop/web:80``); and
-    the objects whose ports could not be resolved, with why."""
+    """(ports, unresolved): a sorted list of ``{protocol, port, target_type, reason, frontend_groups}``, one per
+    (protocol, port, frontend groups), where ``reason`` names the first object that needs it (``Ingress shop/web
+    -> Service shop/web:80``) and ``frontend_groups`` is None when the backend group serves it; and the objects
+    whose ports could not be resolved, with why."""
     by_name = {(_meta(service).get("namespace"), _meta(service).get("name")): service for service in services}
     needs = _Needs()
     for ingress in ingresses:
@@ -161,4 +180,7 @@ def node_ports(
     for service in services:
         if _is_nlb(service):
             _service_ports(needs, service)
-    return sorted(needs.found.values(), key=lambda port: (port["protocol"], port["port"])), needs.unresolved
+    ordered = sorted(
+        needs.found.values(), key=lambda port: (port["protocol"], port["port"], port["frontend_groups"] or [])
+    )
+    return ordered, needs.unresolved

@@ -12,9 +12,13 @@ InputError naming the option path.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 from typing import Dict
+from typing import List
 from typing import Optional
 from typing import Tuple
 
@@ -32,7 +36,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import pa
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.quota import QuotaLimits
 
 NODEPORT_RANGE = "30000-32767"
-WORLD = ("0.0.0.0/0", "::/0")
+_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
 
 
 @dataclass(frozen=True)
@@ -82,20 +86,25 @@ class Spec:
     backend_id: Optional[str]
     node_rules: Optional[NodeRules]
     node_baseline: Tuple[DescribedRule, ...]
+    allow_empty: bool = False
+    keep_eks_baseline: bool = True
+
+    @property
+    def lists_nothing(self) -> bool:
+        """No rule or group given: with state deleted, everything this collection owns for the cluster goes."""
+        return not (self.node_rules or self.node_baseline or self.frontends)
 
     @classmethod
     def from_params(cls, params: Dict[str, Any]) -> "Spec":
-        quota = params.get("quota") or {}
+        allow_public = bool(params.get("allow_public_node_ports"))
         spec = cls(
-            cluster=params["cluster_name"],
+            cluster=_cluster_name(params.get("cluster_name")),
             mode=params["mode"],
             state=params["state"],
             purpose=params["purpose"],
             vpc_id=params.get("vpc_id"),
             protect=parse_protect(params.get("protect") or [], "protect"),
-            limits=QuotaLimits(
-                rules_per_group=quota.get("rules_per_group") or 60, rules_per_eni=quota.get("rules_per_eni") or 1000
-            ),
+            limits=_limits(params.get("quota") or {}),
             frontends=tuple(
                 _frontend(params["cluster_name"], item, f"frontend_security_groups[{index}]")
                 for index, item in enumerate(params.get("frontend_security_groups") or [])
@@ -103,13 +112,13 @@ class Spec:
             node_group_id=_group_id(params.get("node_security_group"), "node_security_group"),
             backend_id=_group_id(params.get("backend_security_group"), "backend_security_group"),
             node_rules=_node_rules(params.get("node_rules")),
-            node_baseline=tuple(
-                expand(params.get("node_security_group_rules") or [], "ingress", path="node_security_group_rules")
-            ),
+            node_baseline=_node_baseline(params.get("node_security_group_rules") or [], allow_public),
+            allow_empty=bool(params.get("allow_empty")),
+            keep_eks_baseline=params.get("keep_eks_baseline") is not False,
         )
         spec.check_modes()
         if spec.node_rules:
-            _check_node_rules(spec.node_rules, bool(params.get("allow_public_node_ports")))
+            spec = replace(spec, node_rules=_check_node_rules(spec.node_rules, allow_public))
         return spec
 
     def check_modes(self) -> None:
@@ -200,21 +209,62 @@ def _node_rules(option: Optional[Dict[str, Any]]) -> Optional[NodeRules]:
     )
 
 
-def _check_node_rules(rules: NodeRules, allow_public: bool) -> None:
+def _check_node_rules(rules: NodeRules, allow_public: bool) -> NodeRules:
+    """The node rules with their CIDRs normalised; the world (in any spelling) only when allowed."""
     if rules.ports_from == "ports" and not rules.ports:
         raise InputError("node_rules.ports", "ports_from: ports needs a list of ports")
     if rules.ports_from != "ports" and rules.ports:
         raise InputError("node_rules.ports", f"only used with ports_from: ports (got ports_from: {rules.ports_from})")
-    for index, cidr in enumerate(rules.cidrs):
-        if cidr in WORLD and not allow_public:
-            raise InputError(
-                f"node_rules.cidrs[{index}]",
-                f"{cidr} opens the node ports to the internet; set allow_public_node_ports: true if you really mean it",
-            )
-    check_items(rules.ports, "node_rules.ports", parse_port_range)
-    check_items(
-        rules.cidrs,
-        "node_rules.cidrs",
-        lambda value, at: normalise_cidr(value, "ipv6" if ":" in str(value) else "ipv4", at),
-    )
+    for index, port in enumerate(rules.ports):
+        if parse_port_range(port, f"node_rules.ports[{index}]")[0] == 0:
+            raise InputError(f"node_rules.ports[{index}]", f"{port} includes port 0, which no Service can use")
+    cidrs = tuple(check_items(rules.cidrs, "node_rules.cidrs", _node_cidr))
+    if not allow_public:
+        for index, cidr in enumerate(cidrs):
+            if is_world(cidr):
+                raise InputError(f"node_rules.cidrs[{index}]", _world_message(rules.cidrs[index], cidr))
     check_description(rules.description, "node_rules.description")
+    return replace(rules, cidrs=cidrs)
+
+
+def _node_cidr(value: Any, path: str) -> str:
+    return normalise_cidr(value, "ipv6" if ":" in str(value) else "ipv4", path)
+
+
+def is_world(cidr: str) -> bool:
+    """True for the whole IPv4 or IPv6 space (a normalised CIDR)."""
+    return ipaddress.ip_network(cidr).prefixlen == 0
+
+
+def _world_message(given: Any, cidr: str) -> str:
+    spelled = f"{given!r} is {cidr}, which" if str(given) != cidr else f"{cidr}"
+    return f"{spelled} opens the nodes to the internet; set allow_public_node_ports: true if you really mean it"
+
+
+def _node_baseline(rules: List[dict], allow_public: bool) -> Tuple[DescribedRule, ...]:
+    """The node group's other rules; none of them open to the whole internet unless allowed."""
+    expanded = expand(rules, "ingress", path="node_security_group_rules")
+    for entry in expanded:
+        source = entry.rule.source
+        if not allow_public and source.kind in ("ipv4", "ipv6") and is_world(source.value):
+            option = "cidr_ip" if source.kind == "ipv4" else "cidr_ipv6"
+            raise InputError(f"{entry.origin}.{option}", _world_message(source.value, source.value))
+    return tuple(expanded)
+
+
+def _cluster_name(value: Any) -> str:
+    """A name EKS accepts: 1-100 of letters, digits, - and _, starting with a letter or digit."""
+    if not isinstance(value, str) or not _CLUSTER_NAME.match(value):
+        raise InputError(
+            "cluster_name",
+            f"{value!r} is not an EKS cluster name (1-100 letters, digits, - and _, starting with a letter or digit)",
+        )
+    return value
+
+
+def _limits(quota: Dict[str, Any]) -> QuotaLimits:
+    """The quota limits; a value of 0 or less is refused (QuotaLimits), never replaced by the default."""
+    per_group, per_eni = quota.get("rules_per_group"), quota.get("rules_per_eni")
+    return QuotaLimits(
+        rules_per_group=60 if per_group is None else per_group, rules_per_eni=1000 if per_eni is None else per_eni
+    )

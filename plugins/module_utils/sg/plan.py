@@ -31,9 +31,11 @@ manages (rules of other directions are ignored):
 ``deleted``     revoke the desired (listed) rules that exist, unless protected; with an
                 empty list, every owned rule.
 
-Rules written get the marker appended to their description. A description is updated only
-when the desired rule has one and the current one differs (never to clear it, never on a
-protected rule). ``Plan`` partitions the current rules into ``unchanged``, ``revoke``,
+Rules written get the marker appended to their description. A rule that exists without the
+marker is never taken over: it satisfies the desired rule as it is (``unowned_satisfying``), keeps
+its description, and so stays out of reach of ``replaced`` and ``deleted``. A description of our
+own is updated only when the desired rule has one and the current one differs (never to clear it,
+never on a protected rule). ``Plan`` partitions the current rules into ``unchanged``, ``revoke``,
 ``protected_kept`` and the old side of ``update_descriptions``; the order is authorize
 before revoke (make-before-break) unless the quota check makes it revoke first.
 """
@@ -212,6 +214,7 @@ class Plan:
     warnings: Tuple[str, ...] = ()
     revoke_first: bool = False
     directions: Tuple[str, ...] = field(default=DIRECTIONS)
+    unowned_satisfying: Tuple[DescribedRule, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -246,6 +249,7 @@ class Plan:
             "revoke": per_direction(self.revoke),
             "update_descriptions": per_direction(self.update_descriptions),
             "protected_kept": per_direction(self.protected_kept),
+            "unowned_satisfying": per_direction(self.unowned_satisfying),
             "warnings": list(self.warnings),
         }
 
@@ -276,6 +280,7 @@ class _Work:
     blocked: List[Tuple[DescribedRule, str]] = field(default_factory=list)
     warnings: List[str] = field(default_factory=list)
     handled: set = field(default_factory=set)
+    unowned: List[DescribedRule] = field(default_factory=list)
 
     def protection(self, entry: DescribedRule) -> Optional[str]:
         return protection_reason(entry, self.patterns, self.managed_group)
@@ -349,6 +354,10 @@ def _plan_wanted(work: _Work, want: DescribedRule) -> None:
             f"({CONTROLLER_LABEL}); the controller revokes it when it no longer needs it, and EC2 "
             "holds one copy of a rule, so it cannot also be kept under this collection's marker"
         )
+    if not is_owned(have, work.purpose):  # never take over: it satisfies the desired rule as it is
+        work.unchanged.append(have)
+        work.unowned.append(have)
+        return
     new = with_marker(want.description, work.purpose, path) if want.description is not None else None
     if new is None or new == have.description:
         work.unchanged.append(have)
@@ -428,6 +437,7 @@ def plan(
         tuple(work.warnings),
         False,
         directions,
+        _sorted(work.unowned),
     )
     return check_quota(every_current, result, limits) if limits is not None else result
 

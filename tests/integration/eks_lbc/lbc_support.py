@@ -34,13 +34,17 @@ CLUSTER = "demo-eks"
 CONTROLLER_LABEL = "elbv2.k8s.aws/targetGroupBinding=shared"
 MARKER = "kubeguard:lbc"
 PUBLIC_NODEPORT_DESCRIPTION = "temp: open nodeports for ALB debugging (ops ticket 4411)"
-# the NodePorts of the seeded shop Services that the four ALB Ingresses reach (target-type instance)
-SERVICE_NODE_PORTS = (30080, 30180, 30443, 31080, 31443, 32050)
+# the NodePorts of the seeded shop Services that the four ALB Ingresses reach (target-type instance): the
+# storefront and catalog ALBs are served by the backend group; admin and partner-api have frontend groups of
+# their own (shop-alb-public, shop-alb-office) and no manage-backend-security-group-rules, so their ports
+# are reached from those groups
+SERVICE_NODE_PORTS = (30080, 30180, 30443, 32050)
+OWN_FRONTEND_PORTS = (31080, 31443)
 EC2 = "ec2"
 K8S = "k8s:demo-eks"
 
 __all__ = ["CLUSTER", "CONTROLLER_LABEL", "EC2", "Estate", "K8S", "Lbc", "MARKER", "MODULE",
-           "PUBLIC_NODEPORT_DESCRIPTION", "SERVICE_NODE_PORTS", "Step", "atomic", "baseline_rules", "estate",
+           "OWN_FRONTEND_PORTS", "PUBLIC_NODEPORT_DESCRIPTION", "SERVICE_NODE_PORTS", "Step", "atomic", "baseline_rules", "estate",
            "lbc", "lbc_module", "make_lbc", "plan_lists", "rule_set"]
 
 

@@ -21,6 +21,8 @@ AUTO = dict(cluster_name="demo-eks", mode="auto")
 HYBRID = dict(cluster_name="demo-eks", mode="hybrid")
 CUSTOM = dict(cluster_name="demo-eks", mode="custom")
 PORTS = {"ports_from": "ports", "ports": ["30080"]}
+QUOTA_READS = {"DescribeInstances": 1, "DescribeSecurityGroups": 1}  # the current rules, to count them
+LOOKUP_READS = {"DescribeInstances": 1, "DescribeSecurityGroups": 2}  # the cluster's groups, then the named ones
 
 
 def office(**changes) -> list[dict]:
@@ -74,9 +76,46 @@ CASES = [
     # 61 separate ports, one rule each (exact), plus the node group's 8 rules: over 60 by 9 or more
     ("over-quota-exact-ports", dict(AUTO, node_rules={"ports_from": "ports", "port_compression": "exact",
                                                      "ports": [str(31000 + 2 * i) for i in range(61)]}),
-     "node_rules", "over the quota of 60", True),
+     "node_rules", "over the quota of 60", QUOTA_READS),
     ("over-quota-small-limit", dict(AUTO, node_rules={"ports_from": "nodeport_range"}, quota={"rules_per_group": 5}),
-     "node_rules", "over the quota of 5", True),
+     "node_rules", "over the quota of 5", QUOTA_READS),
+    # issue 10, item 1: the whole IPv4 or IPv6 space in every spelling, in every option that makes node rules
+    ("world-netmask", dict(AUTO, node_rules={"cidrs": ["0.0.0.0/0.0.0.0"]}), "node_rules.cidrs[0]",
+     "'0.0.0.0/0.0.0.0' is 0.0.0.0/0, which opens the nodes to the internet", False),
+    ("world-padded-prefix", dict(AUTO, node_rules={"cidrs": ["0.0.0.0/00"]}), "node_rules.cidrs[0]",
+     "allow_public_node_ports", False),
+    ("world-leading-space", dict(AUTO, node_rules={"cidrs": [" 0.0.0.0/0"]}), "node_rules.cidrs[0]",
+     "allow_public_node_ports", False),
+    ("world-ipv6-long-form", dict(AUTO, node_rules={"cidrs": ["0:0:0:0:0:0:0:0/0"]}), "node_rules.cidrs[0]",
+     "is ::/0", False),
+    ("world-ipv6-zero", dict(AUTO, node_rules={"cidrs": ["::0/0"]}), "node_rules.cidrs[0]", "is ::/0", False),
+    ("world-in-baseline", dict(AUTO, node_security_group_rules=[{"proto": "tcp", "ports": ["22"],
+                                                                 "cidr_ip": ["10.0.0.0/8", "0.0.0.0/0"]}]),
+     "node_security_group_rules[0].cidr_ip", "allow_public_node_ports", False),
+    ("world-ipv6-in-baseline", dict(AUTO, node_security_group_rules=[{"proto": "tcp", "ports": ["22"],
+                                                                      "cidr_ipv6": ["0::/0"]}]),
+     "node_security_group_rules[0].cidr_ipv6", "allow_public_node_ports", False),
+    # issue 10, item 9: names, quotas and ports as EKS and the API would refuse them, before any call
+    ("cluster-name-empty", dict(AUTO, cluster_name=""), "cluster_name", "not an EKS cluster name", False),
+    ("cluster-name-space", dict(AUTO, cluster_name="demo eks"), "cluster_name", "not an EKS cluster name", False),
+    ("cluster-name-too-long", dict(AUTO, cluster_name="a" * 101), "cluster_name", "1-100", False),
+    ("quota-zero", dict(AUTO, quota={"rules_per_group": 0}), "quota.rules_per_group", "at least 1", False),
+    ("quota-negative", dict(AUTO, quota={"rules_per_eni": -5}), "quota.rules_per_eni", "at least 1", False),
+    ("node-port-zero", dict(AUTO, node_rules={"ports_from": "ports", "ports": ["0"]}), "node_rules.ports[0]",
+     "port 0", False),
+    ("node-port-range-from-zero", dict(AUTO, node_rules={"ports_from": "ports", "ports": ["0-1024"]}),
+     "node_rules.ports[0]", "port 0", False),
+    # issue 10, item 7: every group the options name exists, or nothing is written (two reads find it out)
+    ("unknown-source-group", dict(AUTO, node_security_group_rules=[{"proto": "tcp", "ports": ["443"],
+                                                                    "group_id": ["sg-0123456789abcdef0"]}]),
+     "node_security_group_rules[0].group_id", "sg-0123456789abcdef0 does not exist", LOOKUP_READS),
+    ("unknown-protect-group", dict(AUTO, node_rules=PORTS, protect=["sg-0fedcba9876543210"]),
+     "protect[0]", "does not exist", LOOKUP_READS),
+    ("unknown-backend-group", dict(AUTO, backend_security_group="sg-0aaaaaaaaaaaaaaaa"),
+     "backend_security_group", "sg-0aaaaaaaaaaaaaaaa does not exist", LOOKUP_READS),
+    ("unknown-frontend-id", dict(HYBRID, frontend_security_groups=[
+        {"id": "sg-0cccccccccccccccc", "listen_ports": ["443"], "inbound_cidrs": ["203.0.113.0/24"]}]),
+     "frontend_security_groups[0].id", "does not exist", LOOKUP_READS),
 ]
 
 
@@ -86,21 +125,21 @@ def outcomes(estate, lbc_module):
     return dict((case[0], step) for case, step in zip(CASES, steps))
 
 
-def test_there_are_at_least_15_cases():
-    assert len(CASES) >= 15
+def test_there_are_at_least_35_cases():
+    assert len(CASES) >= 35
 
 
-@pytest.mark.parametrize("case_id, params, path, text, reads_allowed", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("case_id, params, path, text, reads", CASES, ids=[c[0] for c in CASES])
 def test_bad_input_fails_naming_the_option_path_with_zero_writes(outcomes, estate, case_id, params, path, text,
-                                                                  reads_allowed):
+                                                                  reads):
     step = outcomes[case_id]
     assert step.failed, step
     assert step.writes == 0, step  # the sandbox counted no write call during this run
     assert step.result.get("api_calls", {}).get("writes", 0) == 0, step
-    if not reads_allowed:
+    if not reads:
         assert step.all_calls() == {}, step  # validated before any API call
     else:
-        assert step.all_calls() == {EC2: {"DescribeInstances": 1, "DescribeSecurityGroups": 1}}, step
+        assert step.all_calls() == {EC2: reads}, step
     leading = re.match(r"^([A-Za-z_][\w.\[\]]*)", step.msg)
     named = leading.group(1) if leading else ""
     assert named == path, f"message names {named!r}, expected the option path {path!r}: {step.msg}"

@@ -9,7 +9,8 @@ calls and exactly the reads a no-op needs:
 - ``DescribeSecurityGroups`` x1: one filtered read of every group tagged for the cluster, the controller
   or this collection (a group the module created carries the ``kubeguard.netsec/cluster`` tag, so it
   needs no lookup by name any more);
-- with ``node_rules.ports_from: from_services``: ``list services`` x1 and ``list ingresses`` x1 on
+- with ``node_rules.ports_from: from_services``: ``list nodes`` x1 (the cluster is the named EKS
+  cluster: its nodes are the instances just read), ``list services`` x1 and ``list ingresses`` x1 on
   k8s:demo-eks (kubernetes.core's discovery documents are cached in the run's TMPDIR by the first
   from_services run of the test, so the no-op run makes no discovery request).
 
@@ -21,14 +22,18 @@ from __future__ import annotations
 
 import pytest
 
-from lbc_support import CONTROLLER_LABEL, EC2, K8S, MARKER, PUBLIC_NODEPORT_DESCRIPTION, SERVICE_NODE_PORTS
+from lbc_support import CONTROLLER_LABEL, EC2, K8S, MARKER, OWN_FRONTEND_PORTS, PUBLIC_NODEPORT_DESCRIPTION
+from lbc_support import SERVICE_NODE_PORTS
 from lbc_support import baseline_rules
 from lbc_support import estate, lbc  # noqa: F401 - fixtures
 
 OFFICE = "203.0.113.0/24"
 OFFICE_2 = "198.51.100.0/24"
 NOOP_READS = {"DescribeInstances": 1, "DescribeSecurityGroups": 1}
-K8S_LISTS = {"list ingresses": 1, "list services": 1}
+# from_services also looks up, by their Name tags, the frontend groups two seeded Ingresses name
+NOOP_READS_FROM_SERVICES = {"DescribeInstances": 1, "DescribeSecurityGroups": 2}
+FIRST_READS_FROM_SERVICES = {"DescribeInstances": 1, "DescribeSecurityGroups": 3}
+K8S_LISTS = {"list ingresses": 1, "list nodes": 1, "list services": 1}
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +94,7 @@ def assert_noop(step, k8s: bool = False):
     assert_ok(step)
     assert step.changed is False, step
     assert step.writes == 0, step
-    expected = {EC2: NOOP_READS}
+    expected = {EC2: NOOP_READS_FROM_SERVICES if k8s else NOOP_READS}
     if k8s:
         expected[K8S] = K8S_LISTS
     assert step.all_calls() == expected, step
@@ -126,7 +131,9 @@ def test_auto_mode_every_state_then_no_op(estate, lbc):
         dict(base, state="deleted", node_rules=services),
     ])
     node_range = ("tcp", "30000-32767", backend)
-    service_ports = set(("tcp", str(port), backend) for port in SERVICE_NODE_PORTS)
+    own_groups = (sg["custom_public"], sg["custom_office"])
+    service_ports = {("tcp", str(port), backend) for port in SERVICE_NODE_PORTS} | {
+        ("tcp", str(port), group) for port in OWN_FRONTEND_PORTS for group in own_groups}
     public = ("tcp", "30000-32767", "0.0.0.0/0")
 
     # merged: the NodePort range from the backend group, with our marker; nothing revoked
@@ -141,23 +148,23 @@ def test_auto_mode_every_state_then_no_op(estate, lbc):
     # replaced: only the Services' NodePorts; our range rule goes, the unmarked 0.0.0.0/0 rule stays
     first, second = replaced
     assert_first(first, {"AuthorizeSecurityGroupIngress": 1, "RevokeSecurityGroupIngress": 1},
-                 {"DescribeInstances": 1, "DescribeSecurityGroups": 2}, k8s=True)
+                 FIRST_READS_FROM_SERVICES, k8s=True)
     assert identities(lists(first, node, "authorize")) == service_ports
+    assert {(entry["object"].split(" ->")[0], entry["port"]) for entry in first.result["served_by_own_frontends"]} == {
+        ("Ingress shop/admin", 31080), ("Ingress shop/partner-api", 31443)}
     assert identities(lists(first, node, "revoke")) == {node_range}
     assert_noop(second, k8s=True)
 
     # overridden, baseline listed: the hand-added 0.0.0.0/0 rule goes, the controller's rule is kept
     first, second = overridden
-    assert_first(first, {"RevokeSecurityGroupIngress": 1}, {"DescribeInstances": 1, "DescribeSecurityGroups": 2},
-                 k8s=True)
+    assert_first(first, {"RevokeSecurityGroupIngress": 1}, FIRST_READS_FROM_SERVICES, k8s=True)
     assert identities(lists(first, node, "revoke")) == {public}
     assert ("tcp", "30080-32050", backend) in identities(lists(first, node, "protected_kept"))
     assert_noop(second, k8s=True)
 
     # deleted: the listed rules (the Services' NodePorts) go
     first, second = deleted
-    assert_first(first, {"RevokeSecurityGroupIngress": 1}, {"DescribeInstances": 1, "DescribeSecurityGroups": 2},
-                 k8s=True)
+    assert_first(first, {"RevokeSecurityGroupIngress": 1}, FIRST_READS_FROM_SERVICES, k8s=True)
     assert identities(lists(first, node, "revoke")) == service_ports
     assert_noop(second, k8s=True)
 

@@ -6,11 +6,13 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors imp
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import PlanError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.apply import apply
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import NodePorts
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import desired_rules
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import Topology
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.plan import plan_groups
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import Spec
 
+PORTS = NodePorts(tuple(str(31000 + i) for i in range(10)))
 NODE, OTHER, BACKEND = "sg-0123456789abcdef0", "sg-0fedcba9876543210", "sg-00000000000000001"
 
 
@@ -57,7 +59,7 @@ def test_rules_on_the_other_groups_of_the_eni_count_against_1000():
     spec = Spec.from_params(params())
     found = topology(995)
     ids = {"backend": BACKEND}
-    desired = desired_rules(spec, found, ids, [str(31000 + i) for i in range(10)])
+    desired = desired_rules(spec, found, ids, PORTS)
     with pytest.raises(InputError) as caught:
         plan_groups(spec, found, ids, desired)
     message = str(caught.value)
@@ -68,7 +70,7 @@ def test_the_same_plan_fits_when_the_eni_has_room():
     spec = Spec.from_params(params())
     found = topology(50)
     ids = {"backend": BACKEND}
-    plans = plan_groups(spec, found, ids, desired_rules(spec, found, ids, [str(31000 + i) for i in range(10)]))
+    plans = plan_groups(spec, found, ids, desired_rules(spec, found, ids, PORTS))
     assert len(plans[NODE].authorize) == 10
 
 
@@ -98,9 +100,8 @@ def test_a_duplicate_race_is_read_again_and_converges():
     found = topology(0)
     ec2 = RacingEc2(found)
     actions = []
-    plans, after, replanned = apply(
-        ec2, spec, found, {"backend": BACKEND}, [], [str(31000 + i) for i in range(10)], actions
-    )
+    ids = {"backend": BACKEND}
+    plans, after, replanned = apply(ec2, spec, found, ids, [], lambda: desired_rules(spec, found, ids, PORTS), actions)
     assert ec2.calls[0] == ("authorize", NODE) and ("describe", (NODE,)) in ec2.calls
     assert not replanned[NODE].authorize  # after reading again, nothing is left to add
     assert len(after[NODE]) == 1 and len(after[NODE][0]["ports"]) == 10
@@ -117,4 +118,5 @@ def test_a_second_race_fails_instead_of_claiming_success():
             raise ApiError("authorize_security_group_ingress", "gone", code="InvalidPermission.NotFound")
 
     with pytest.raises(PlanError, match="changed again"):
-        apply(AlwaysRacing(found), spec, found, {"backend": BACKEND}, [], [str(31000 + i) for i in range(10)], [])
+        ids = {"backend": BACKEND}
+        apply(AlwaysRacing(found), spec, found, ids, [], lambda: desired_rules(spec, found, ids, PORTS), [])

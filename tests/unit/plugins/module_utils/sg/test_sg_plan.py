@@ -149,13 +149,23 @@ def test_description_updates_only_when_desired_has_one():
     )
     result = plan(current, desired, "merged", "web")
     assert [str(entry) for entry in result.update_descriptions] == [
-        "ingress tcp 80 from 10.0.0.0/8 (new kubeguard:web)",
-        "ingress tcp 81 from 10.0.0.0/8 (new kubeguard:web)",
-        "ingress tcp 82 from 10.0.0.0/8 (new kubeguard:web)",
+        "ingress tcp 80 from 10.0.0.0/8 (new kubeguard:web)"
     ]
-    assert set(result.replaced_descriptions) == set(current[:3])
-    assert result.unchanged == (current[3],)
+    assert result.replaced_descriptions == (current[0],)
+    # 81 and 82 were not written by this collection: they satisfy the desired rules as they are, never taken over
+    assert set(result.unchanged) == set(current[1:]) and set(result.unowned_satisfying) == set(current[1:3])
     assert result.authorize == ()
+
+
+def test_an_unowned_rule_equal_to_a_desired_one_is_never_taken_over_so_replaced_never_revokes_it():
+    hand_made = DescribedRule(Rule("ingress", "tcp", 30000, 32767, Source("group", BACKEND)), "method 1 by ops")
+    desired = expand([{"ports": ["30000-32767"], "group_id": [BACKEND], "description": "node ports"}])
+    merged = plan([hand_made], desired, "merged", "lbc")
+    assert not merged.changed and merged.unowned_satisfying == (hand_made,)
+    assert merged.to_dict()["unowned_satisfying"]["ingress"][0]["description"] == "method 1 by ops"
+    replaced = plan([hand_made], [], "replaced", "lbc")
+    deleted = plan([hand_made], desired, "deleted", "lbc")
+    assert replaced.revoke == () and deleted.revoke == ()
 
 
 def test_description_of_unowned_rule_is_left_alone_without_desired_description():
@@ -168,8 +178,15 @@ def test_protected_rule_is_never_redescribed_and_the_controller_copy_is_warned_a
     desired = expand([{"ports": ["30000-32767"], "group_id": [BACKEND], "description": "node ports"}])
     result = make("merged", desired=desired)
     assert result.update_descriptions == ()
-    assert result.protected_kept == (CONTROLLER_RULE,)
+    assert result.unowned_satisfying == (CONTROLLER_RULE,) and CONTROLLER_RULE in result.unchanged
     assert any("exists only as the AWS Load Balancer Controller's rule" in warning for warning in result.warnings)
+
+
+def test_a_protected_rule_of_our_own_keeps_its_description():
+    ours = DescribedRule(tcp(443), "old kubeguard:web")
+    desired = expand([{"ports": ["443"], "cidr_ip": ["10.0.0.0/8"], "description": "new"}])
+    result = plan([ours], desired, "merged", "web", protect=[{"ports": ["443"]}])
+    assert result.update_descriptions == () and result.protected_kept == (ours,)
     assert any("its description stays" in warning for warning in result.warnings)
 
 

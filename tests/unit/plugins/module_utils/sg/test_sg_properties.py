@@ -295,6 +295,9 @@ def test_plan_never_revokes_what_it_must_not(case):
         assert CONTROLLER_LABEL.lower() not in (entry.description or "").lower()
     for old in result.replaced_descriptions:
         assert not protected_oracle(old, protect)
+        assert has_marker(old.description, PURPOSE), f"{state} took over unowned {old}"
+    for entry in result.unowned_satisfying:
+        assert entry in current and not has_marker(entry.description, PURPOSE)
     # the plan partitions what was read
     assert sorted(result.before(), key=repr) == sorted(current, key=repr)
     after = {entry.rule for entry in result.after()}
