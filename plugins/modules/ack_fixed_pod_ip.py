@@ -22,25 +22,37 @@ description:
     C(terway-controlplane) has a ready replica, that C(kube-system/eni-config) holds valid JSON,
     and whether NetworkPolicy is enabled. A failed check stops the run before any write, with the
     console steps that fix it.
-  - B(eni-config) gets C(enable_eni_trunking=true) and C(credential_path) in its C(eni_conf) JSON by a
+  - B(PodNetworking) (cluster-scoped) is created or updated first and the module waits for
+    C(status.status=Ready) (C(status.message) is reported on C(Fail)), so that what the cluster itself
+    validates is proven before the disruptive writes. Terway's webhook validates creates only, so every
+    spec, updates included, is checked here first. Another Ready PodNetworking selecting the same pods
+    is reported; when it sorts first (Terway takes the first match in list order) the run stops before
+    any write.
+  - B(eni-config) then gets C(enable_eni_trunking=true) and C(credential_path) in its C(eni_conf) JSON by a
     minimal text edit (no other key or formatting changes). The Terway pods are then deleted so that
     they restart with trunk ENIs, only when the config changed (or when it already asks for trunking
     but no node reports a trunk ENI yet). Trunking is never turned off.
-  - B(PodNetworking) (cluster-scoped) is created or updated and the module waits for
-    C(status.status=Ready) (C(status.message) is reported on C(Fail)). Terway's webhook validates
-    creates only, so every spec, updates included, is checked here first. Another Ready
-    PodNetworking selecting the same pods is reported; when it sorts first (Terway takes the first
-    match in list order) the run stops before any write.
-  - The B(namespace) gets the C(match_labels) of O(pod_networking.namespace_selector).
+  - The B(namespace) gets the C(match_labels) of O(pod_networking.namespace_selector). A label it already
+    has with another value is refused, naming it, unless O(overwrite_namespace_labels); the old value is
+    then recorded and the rollback restores it.
   - B(Conversion) (O(convert_deployment)) builds a StatefulSet from the Deployment's pod template,
     creates the headless Service it needs, waits until its pods are Ready and B(verified) to hold fixed
     IPs (annotations set by Terway's webhook and a Fixed allocation in their PodENI), and only then
     scales the Deployment to 0, recording its replica count in the annotation
-    C(netsec.kubeguard.io/original-replicas). The Deployment is never deleted.
+    C(netsec.kubeguard.io/original-replicas). The Deployment is never deleted. The labels and annotations
+    GitOps tools track objects by (Argo CD, Flux, Helm) are not copied onto the StatefulSet
+    (RV(left_out_metadata)) unless O(copy_gitops_metadata).
+  - A B(HorizontalPodAutoscaler) of the Deployment is found before any write - refused, or pointed at the
+    StatefulSet after the scale-down (O(hpa)); B(PodDisruptionBudgets) selecting the pods are reported.
+  - O(replicas) on an existing StatefulSet of this collection scales it, and the new pods' fixed IPs are
+    verified and returned.
   - O(state=deleted) is the rollback - the Deployment is scaled back to its recorded replicas and
-    waited for, then the StatefulSet and headless Service this module created are deleted, the
-    namespace labels it added are removed, and the PodNetworking is deleted if this module created it
-    and no other pod uses it. eni-config is left as it is (Trunk ENI is one-way).
+    waited for (and a retargeted HPA pointed back at it), then the StatefulSet and headless Service this
+    module created are deleted, the namespace labels it added are removed (and those it replaced put
+    back), and the PodNetworking is deleted if this module created it and no other pod uses it.
+    eni-config is left as it is (Trunk ENI is one-way); RV(kept) lists what stays, the fixed IPs still
+    reserved included. When the Deployment is gone, the rollback is refused - it would delete the only
+    workload left.
   - Pods that silently got a shared-pool IP (the webhook's failure policy is C(Ignore)) are reported as
     errors, never as fixed.
   - Objects the module creates carry the label C(app.kubernetes.io/managed-by=kubeguard.netsec); keys it
@@ -114,6 +126,29 @@ options:
     description: Add the C(match_labels) of O(pod_networking.namespace_selector) to the namespace.
     type: bool
     default: true
+  overwrite_namespace_labels:
+    description:
+      - Change a namespace label that already has another value than O(pod_networking.namespace_selector)
+        asks for. Labels like C(env) are what other PodNetworkings and NetworkPolicies select on, so without
+        this the run is refused; with it the old value is recorded and restored on rollback (unless someone
+        changed the label since).
+    type: bool
+    default: false
+  hpa:
+    description:
+      - What to do with a HorizontalPodAutoscaler that scales the Deployment to convert - V(refuse) stops
+        the run before any write; V(retarget) points it at the StatefulSet once the Deployment is scaled
+        down, recording the old target, and the rollback points it back.
+    type: str
+    choices: [refuse, retarget]
+    default: refuse
+  copy_gitops_metadata:
+    description:
+      - Copy onto the StatefulSet the Deployment's labels and annotations by which Argo CD, Flux or Helm
+        track objects (by default they are left out, RV(left_out_metadata) says which - a prune would
+        delete the StatefulSet, or a sync would scale the Deployment back up).
+    type: bool
+    default: false
   eni_config:
     description: How C(kube-system/eni-config) is handled.
     type: dict
@@ -159,8 +194,9 @@ options:
     type: str
   replicas:
     description:
-      - Replicas of the new StatefulSet (default - the Deployment's). With O(state=deleted), the replicas to
-        restore when the Deployment has no recorded count.
+      - Replicas of the new StatefulSet (default - the Deployment's). On an existing StatefulSet this
+        collection created, O(state=merged) scales it to this number and returns the fixed IPs of its pods.
+        With O(state=deleted), the replicas to restore when the Deployment has no recorded count.
     type: int
   pod_management_policy:
     description:
@@ -263,7 +299,7 @@ fixed_ips:
   description:
     - The verified fixed IPs, one per running pod of the StatefulSet (or, without one, per pod of the
       namespace that uses the PodNetworking), sorted by pod name.
-  returned: unless state is rendered or deleted
+  returned: unless state is rendered or deleted (after a failed verification too - the pods that verified)
   type: list
   elements: dict
   sample:
@@ -305,8 +341,21 @@ dropped_fields:
   returned: when a conversion is planned
   type: list
   elements: str
+left_out_metadata:
+  description: The Deployment's labels and annotations of GitOps tools not copied onto the StatefulSet.
+  returned: when a conversion is planned
+  type: list
+  elements: str
+pod_disruption_budgets:
+  description: The PodDisruptionBudgets that select the pods of the converted Deployment.
+  returned: when a conversion is planned
+  type: list
+  elements: str
 kept:
-  description: What the rollback deliberately leaves in place.
+  description:
+    - What the rollback deliberately leaves in place - eni-config's Trunk ENI, the fixed IPs still reserved in
+      PodENIs, and that the restored Deployment's pods get shared-pool IPs outside any whitelist built from
+      RV(fixed_ips).
   returned: when state is deleted
   type: list
   elements: str
@@ -359,6 +408,9 @@ def argument_spec() -> dict:
         service_name={"type": "str"},
         replicas={"type": "int"},
         pod_management_policy={"type": "str", "choices": ["OrderedReady", "Parallel"], "default": "Parallel"},
+        overwrite_namespace_labels={"type": "bool", "default": False},
+        hpa={"type": "str", "choices": ["refuse", "retarget"], "default": "refuse"},
+        copy_gitops_metadata={"type": "bool", "default": False},
         wait_timeout={"type": "int", "default": 300},
         wait_sleep={"type": "int", "default": 2},
         state={

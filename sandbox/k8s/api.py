@@ -35,6 +35,7 @@ CONTENT_TYPES = {
 STATUS_KEPT_ON_CREATE = ("Node", "Namespace")
 # Built-in kinds whose registry strategy maintains metadata.generation (custom resources always do).
 GENERATION_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "NetworkPolicy", "Ingress",
+                    "HorizontalPodAutoscaler", "PodDisruptionBudget",
                     "IngressClass", "CustomResourceDefinition", "Pod")
 DEFAULT_FIELD_MANAGER = "unknown"
 SCALE = ResourceType("autoscaling", "v1", "scale", "Scale", True)  # the scale subresource's own type

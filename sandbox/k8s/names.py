@@ -220,6 +220,7 @@ NAME_RULES: dict[str, Validator] = {
     "storageclasses": dns1123_subdomain,
     "priorityclasses": dns1123_subdomain,
     "poddisruptionbudgets": dns1123_subdomain,
+    "horizontalpodautoscalers": dns1123_subdomain,
     "roles": path_segment_name,
     "rolebindings": path_segment_name,
     "clusterroles": path_segment_name,

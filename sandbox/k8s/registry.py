@@ -87,12 +87,15 @@ BUILTIN = (
     _rt("networking.k8s.io", "v1", "ingresses", "Ingress", True, ["ing"], ["status"]),
     _rt("networking.k8s.io", "v1", "ingressclasses", "IngressClass", False),
     _rt("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", True, ["netpol"]),
+    _rt("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", True, ["hpa"], ["status"],
+        categories=["all"]),
+    _rt("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True, ["pdb"], ["status"]),
     _rt("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", False,
         ["crd", "crds"], ["status"]),
 )
 
 # The group versions the server prefers, in discovery order.
-PREFERRED_ORDER = ("", "apps", "networking.k8s.io", "apiextensions.k8s.io")
+PREFERRED_ORDER = ("", "apps", "autoscaling", "policy", "networking.k8s.io", "apiextensions.k8s.io")
 
 
 class Registry:

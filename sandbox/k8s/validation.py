@@ -259,6 +259,42 @@ def networkpolicy(obj: dict) -> list[Cause]:
     return causes
 
 
+def horizontalpodautoscaler(obj: dict) -> list[Cause]:
+    """autoscaling/v2 HorizontalPodAutoscaler: the target and the replica bounds (metrics are not checked)."""
+    spec = obj.get("spec") or {}
+    target = spec.get("scaleTargetRef") or {}
+    causes = [required(f"spec.scaleTargetRef.{field}") for field in ("kind", "name") if not target.get(field)]
+    low, high = spec.get("minReplicas", 1), spec.get("maxReplicas")
+    if not isinstance(low, int) or isinstance(low, bool) or low < 1:
+        causes.append(invalid("spec.minReplicas", low, "must be greater than or equal to 1"))
+    if high is None:
+        causes.append(required("spec.maxReplicas"))
+    elif not isinstance(high, int) or isinstance(high, bool) or high < 1:
+        causes.append(invalid("spec.maxReplicas", high, "must be greater than 0"))
+    elif isinstance(low, int) and high < low:
+        causes.append(invalid("spec.maxReplicas", high, "must be greater than or equal to `minReplicas`"))
+    return causes
+
+
+_PERCENT = re.compile(r"^[0-9]+%$")
+
+
+def poddisruptionbudget(obj: dict) -> list[Cause]:
+    """policy/v1 PodDisruptionBudget: one of minAvailable and maxUnavailable, each a count or a percentage."""
+    spec = obj.get("spec") or {}
+    causes = _label_selector("spec.selector", spec.get("selector"))
+    if "minAvailable" in spec and "maxUnavailable" in spec:
+        causes.append(invalid("spec", spec, "minAvailable and maxUnavailable cannot be both set"))
+    for field in ("minAvailable", "maxUnavailable"):
+        value = spec.get(field)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not (isinstance(value, int) and value >= 0 or
+                                           isinstance(value, str) and _PERCENT.match(value)):
+            causes.append(invalid(f"spec.{field}", value, "must be a non-negative integer or a percentage"))
+    return causes
+
+
 _CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 
@@ -335,6 +371,10 @@ def for_kind(rt, obj: dict, old: dict | None) -> list[Cause]:
         return service(obj, old)
     if kind == "NetworkPolicy":
         return networkpolicy(obj)
+    if kind == "HorizontalPodAutoscaler":
+        return horizontalpodautoscaler(obj)
+    if kind == "PodDisruptionBudget":
+        return poddisruptionbudget(obj)
     if kind == "ConfigMap":
         return configmap(obj) + immutable_data(obj, old)
     if kind == "Secret":

@@ -24,8 +24,9 @@ from typing import Optional
 from typing import Tuple
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import podnetworking
-from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import workload
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.conversion import plan_workload
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.eni_conf import set_top_level_keys
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.labels import plan_namespace
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.preflight import ENI_CONFIG
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.preflight import SYSTEM_NS
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.preflight import Preflight
@@ -36,7 +37,6 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.steps import 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.steps import masked_conf
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube import ownership
-from ansible_collections.kubeguard.netsec.plugins.module_utils.kube import selectors
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.client import Kube
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.merge import apply_merge_patch
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.merge import merge_patch_diff
@@ -171,168 +171,6 @@ def _plan_pn_update(plan: PlanDraft, spec: Spec, current: Dict[str, Any], sent: 
     )
 
 
-def _labels_patch(obj: Dict[str, Any], labels: Dict[str, str], record: str) -> Optional[Dict[str, Any]]:
-    """Merge patch adding ``labels`` to an object we do not own, recording the keys we set."""
-    current = obj["metadata"].get("labels") or {}
-    missing = {k: v for k, v in labels.items() if current.get(k) != v}
-    if not missing:
-        return None
-    keys = set(ownership.recorded_keys(obj, record)) | (set(missing) - set(current))
-    patch = {"metadata": {"labels": missing}}
-    if keys != set(ownership.recorded_keys(obj, record)):
-        patch["metadata"]["annotations"] = {record: ownership.record_value(keys)}
-    return patch
-
-
-def plan_namespace(plan: PlanDraft, kube: Kube, spec: Spec) -> None:
-    namespace = kube.get("Namespace", "v1", spec.namespace)
-    if namespace is None:
-        raise InputError("namespace", f"namespace {spec.namespace} does not exist")
-    labels = namespace["metadata"].get("labels") or {}
-    patch = _labels_patch(namespace, spec.namespace_labels(), ownership.ANN_MANAGED_LABELS)
-    after = apply_merge_patch(namespace, patch) if patch else namespace
-    if patch:
-        plan.add(
-            Step(
-                "patch", "Namespace", spec.namespace, why="so the PodNetworking's namespaceSelector matches", body=patch
-            ),
-            {"labels": labels},
-            {"labels": after["metadata"].get("labels") or {}},
-        )
-    plan.facts["namespace_labels"] = after["metadata"].get("labels") or {}
-    ns_selector = spec.pn_spec["selector"].get("namespaceSelector")
-    if ns_selector is not None and not selectors.matches(ns_selector, plan.facts["namespace_labels"]):
-        raise InputError(
-            "pod_networking.namespace_selector",
-            f"does not select namespace {spec.namespace} (labels {plan.facts['namespace_labels']}) and "
-            "the module only adds match_labels; label it yourself",
-        )
-
-
-def plan_workload(plan: PlanDraft, kube: Kube, spec: Spec) -> None:
-    """The StatefulSet (converted or existing) whose pods get the fixed IPs; the Deployment scale-down."""
-    if not spec.statefulset:
-        return
-    sts = kube.get("StatefulSet", "apps/v1", spec.statefulset, spec.namespace)
-    deployment = kube.get("Deployment", "apps/v1", spec.deployment, spec.namespace) if spec.deployment else None
-    if spec.deployment and deployment is None:
-        raise InputError("convert_deployment", f"Deployment {spec.namespace}/{spec.deployment} does not exist")
-    if sts is not None:
-        if spec.deployment and not ownership.is_owned(sts):
-            raise InputError(
-                "statefulset_name",
-                f"StatefulSet {spec.namespace}/{spec.statefulset} exists and was not created by this collection; "
-                "choose another statefulset_name",
-            )
-        template = (sts.get("spec") or {}).get("template") or {}
-        plan.facts["statefulset"] = sts
-    elif not spec.deployment:
-        raise InputError(
-            "statefulset_name",
-            f"StatefulSet {spec.namespace}/{spec.statefulset} does not exist (give convert_deployment to create "
-            "it from a Deployment)",
-        )
-    else:
-        template = _plan_conversion(plan, kube, spec, deployment)
-    _check_pods_selected(plan, spec, template)
-    if deployment is not None:
-        _plan_scale_down(plan, spec, deployment, sts)
-
-
-def recorded_replicas(spec: Spec, deployment: Dict[str, Any]) -> Optional[int]:
-    """The replica count recorded at conversion (None when not converted); a malformed one is refused."""
-    try:
-        return workload.original_replicas(deployment)
-    except ValueError as exc:
-        raise InputError("convert_deployment", f"Deployment {spec.namespace}/{spec.deployment}: {exc}") from exc
-
-
-def _plan_conversion(plan: PlanDraft, kube: Kube, spec: Spec, deployment: Dict[str, Any]) -> Dict[str, Any]:
-    blockers = workload.conversion_blockers(deployment)
-    if blockers:
-        raise InputError(
-            "convert_deployment",
-            f"Deployment {spec.namespace}/{spec.deployment} cannot become a StatefulSet with fixed IPs: "
-            f"{'; '.join(blockers)}",
-        )
-    replicas = spec.replicas or recorded_replicas(spec, deployment) or (deployment.get("spec") or {}).get("replicas", 1)
-    if not replicas:
-        raise InputError(
-            "replicas",
-            f"Deployment {spec.namespace}/{spec.deployment} has 0 replicas and no recorded count; give replicas for "
-            "the StatefulSet",
-        )
-    manifest, dropped = workload.statefulset_from_deployment(
-        deployment, spec.statefulset, spec.service_name, replicas, spec.pod_management_policy
-    )
-    plan.facts["dropped_fields"] = dropped
-    _plan_service(plan, kube, spec, manifest)
-    plan.add(
-        Step(
-            "create",
-            "StatefulSet",
-            spec.statefulset,
-            spec.namespace,
-            why="fixed IPs need fixed-name pods",
-            body=manifest,
-            api_version="apps/v1",
-        ),
-        None,
-        manifest,
-    )
-    return manifest["spec"]["template"]
-
-
-def _plan_service(plan: PlanDraft, kube: Kube, spec: Spec, statefulset: Dict[str, Any]) -> None:
-    service = kube.get("Service", "v1", spec.service_name, spec.namespace)
-    if service is None:
-        body = workload.headless_service(statefulset, spec.service_name)
-        plan.add(
-            Step(
-                "create", "Service", spec.service_name, spec.namespace, why="the StatefulSet's serviceName", body=body
-            ),
-            None,
-            body,
-        )
-        return
-    if (service.get("spec") or {}).get("clusterIP") != "None":
-        raise InputError(
-            "service_name",
-            f"Service {spec.namespace}/{spec.service_name} exists and is not headless "
-            f"(clusterIP {service['spec'].get('clusterIP')}): a StatefulSet's serviceName "
-            "must be a headless Service; choose another service_name",
-        )
-
-
-def _check_pods_selected(plan: PlanDraft, spec: Spec, template: Dict[str, Any]) -> None:
-    labels = (template.get("metadata") or {}).get("labels") or {}
-    plan.facts["pod_labels"] = labels
-    if not podnetworking.matches(plan.facts["pod_networking_spec"], labels, plan.facts["namespace_labels"]):
-        raise InputError(
-            "pod_networking.pod_selector",
-            f"PodNetworking {spec.pn_name} would not select the pods of {spec.statefulset} (labels "
-            f"{labels} in namespace {spec.namespace})",
-        )
-
-
-def _plan_scale_down(plan: PlanDraft, spec: Spec, deployment: Dict[str, Any], sts: Optional[Dict[str, Any]]) -> None:
-    replicas = (deployment.get("spec") or {}).get("replicas", 1)
-    original = recorded_replicas(spec, deployment)
-    if replicas == 0 and original is not None:
-        return  # already converted
-    patch = workload.scale_down_patch(deployment, original if original is not None else replicas)
-    before = {"replicas": replicas, "annotations": deployment["metadata"].get("annotations") or {}}
-    after_obj = apply_merge_patch(deployment, patch)
-    why = "scaled to 0 once the StatefulSet's pods have fixed IPs (kept for rollback)"
-    plan.add(
-        Step("patch", "Deployment", spec.deployment, spec.namespace, why=why, body=patch, api_version="apps/v1"),
-        before,
-        {"replicas": 0, "annotations": after_obj["metadata"].get("annotations") or {}},
-    )
-    if sts is not None and not ownership.is_owned(sts):
-        plan.warnings.append(f"StatefulSet {spec.statefulset} was not created by this collection")
-
-
 def check_competition(plan: PlanDraft, kube: Kube, spec: Spec) -> None:
     """Other Ready PodNetworkings selecting the same pods: a warning, or a refusal when one of them wins."""
     labels = plan.facts.get("pod_labels")
@@ -359,9 +197,11 @@ def check_competition(plan: PlanDraft, kube: Kube, spec: Spec) -> None:
 
 
 def plan_merged(kube: Kube, spec: Spec, pre: Preflight) -> Plan:
+    """The writes of merged/replaced in their order: what the cluster validates first (the PodNetworking, waited
+    for until Ready), then the disruptive ones (eni-config and the Terway restart), then the application's."""
     plan = PlanDraft()
-    plan_eni_config(plan, spec, pre)
     plan_pod_networking(plan, kube, spec, pre)
+    plan_eni_config(plan, spec, pre)
     plan_namespace(plan, kube, spec)
     plan_workload(plan, kube, spec)
     check_competition(plan, kube, spec)

@@ -15,11 +15,15 @@ from __future__ import annotations
 
 from typing import Any
 from typing import Dict
+from typing import List
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import podnetworking
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import workload
-from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.plan import recorded_replicas
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.autoscaling import plan_autoscalers_back
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.conversion import recorded_replicas
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.labels import plan_unlabel
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.pod_ips import ANN_POD_NETWORKING
+from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.pod_ips import fixed_allocation
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.spec import Spec
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.steps import Plan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.steps import PlanDraft
@@ -35,18 +39,66 @@ def plan_deleted(kube: Kube, spec: Spec) -> Plan:
     plan = PlanDraft()
     if spec.deployment:
         deployment = kube.get("Deployment", "apps/v1", spec.deployment, spec.namespace)
-        if deployment is not None:
+        if deployment is None:
+            _refuse_without_deployment(kube, spec)
+        else:
             _plan_restore(plan, spec, deployment)
+            plan_autoscalers_back(plan, kube, spec)
+    kept = ["eni-config: Trunk ENI cannot be turned off once enabled; it stays on"]
     if spec.statefulset:
+        kept += reserved_ips(kube, spec)
         _plan_delete_owned(plan, kube, spec, "StatefulSet", spec.statefulset, "apps/v1")
         _plan_delete_owned(plan, kube, spec, "Service", spec.service_name, "v1")
     namespace = kube.get("Namespace", "v1", spec.namespace)
     if namespace is not None:
-        _plan_unlabel(plan, spec, namespace)
+        plan_unlabel(plan, spec, namespace)
     if spec.pn_name:
         _plan_delete_pn(plan, kube, spec)
-    plan.facts["kept"] = ["eni-config: Trunk ENI cannot be turned off once enabled; it stays on"]
+    if spec.deployment and plan.find("delete", "StatefulSet"):
+        kept.append(
+            f"the pods of Deployment {spec.namespace}/{spec.deployment} get shared-pool IPs again, outside "
+            "any whitelist built from fixed_ips (a CLB ACL, a NetworkPolicy): update it for them, or they "
+            "lose what it lets them reach"
+        )
+    plan.facts["kept"] = kept
     return plan.freeze()
+
+
+def _refuse_without_deployment(kube: Kube, spec: Spec) -> None:
+    """With the Deployment gone, deleting the StatefulSet would leave no pod of the application."""
+    sts = kube.get("StatefulSet", "apps/v1", spec.statefulset, spec.namespace) if spec.statefulset else None
+    if sts is not None and ownership.is_owned(sts):
+        raise InputError(
+            "convert_deployment",
+            (
+                f"Deployment {spec.namespace}/{spec.deployment} does not exist any more: rolling back would delete "
+                f"StatefulSet {spec.statefulset}, the only workload of the application left, and nothing would take "
+                "over. Nothing was changed; restore the Deployment first, or keep the StatefulSet (it is the "
+                "workload now)"
+            ),
+        )
+
+
+def reserved_ips(kube: Kube, spec: Spec) -> List[str]:
+    """What the rollback leaves reserved: the Fixed IPs of the StatefulSet's pods that Terway keeps."""
+    kept = []
+    prefix = f"{spec.statefulset}-"
+    for podeni in kube.list("PodENI", podnetworking.API_VERSION, spec.namespace):
+        name = podeni["metadata"]["name"]
+        allocation = fixed_allocation(podeni)
+        if not name.startswith(prefix) or not name[len(prefix) :].isdigit() or allocation is None:
+            continue
+        strategy = (allocation.get("allocationType") or {}).get("releaseStrategy") or "Never"
+        until = (
+            "until the PodENI is deleted"
+            if strategy == "Never"
+            else f"until its TTL ({(allocation.get('allocationType') or {}).get('releaseAfter')}) runs out"
+        )
+        kept.append(
+            f"fixed IP {allocation['ipv4']} of pod {spec.namespace}/{name} stays reserved in its PodENI "
+            f"(release_strategy {strategy}) {until}"
+        )
+    return kept
 
 
 def _plan_restore(plan: PlanDraft, spec: Spec, deployment: Dict[str, Any]) -> None:
@@ -85,25 +137,6 @@ def _plan_delete_owned(plan: PlanDraft, kube: Kube, spec: Spec, kind: str, name:
         Step("delete", kind, name, spec.namespace, why="created by the conversion", api_version=api_version),
         {"exists": True},
         None,
-    )
-
-
-def _plan_unlabel(plan: PlanDraft, spec: Spec, namespace: Dict[str, Any]) -> None:
-    keys = ownership.recorded_keys(namespace, ownership.ANN_MANAGED_LABELS)
-    if not keys:
-        return
-    labels = namespace["metadata"].get("labels") or {}
-    patch = {
-        "metadata": {
-            "labels": {k: None for k in keys if k in labels},
-            "annotations": {ownership.ANN_MANAGED_LABELS: None},
-        }
-    }
-    after = apply_merge_patch(namespace, patch)
-    plan.add(
-        Step("patch", "Namespace", spec.namespace, why="remove the labels this collection added", body=patch),
-        {"labels": labels},
-        {"labels": after["metadata"].get("labels") or {}},
     )
 
 

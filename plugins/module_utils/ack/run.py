@@ -37,12 +37,12 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection i
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection import connection_options
 
 
-def _fixed_ips(runner: Runner, spec: Spec, verify_strictly: bool) -> List[dict]:
-    """fixed_ips of the run's pods (the StatefulSet's, or the namespace's pods using the PodNetworking)."""
+def _fixed_ips(runner: Runner, spec: Spec, verify_strictly: bool, replicas: Optional[int] = None) -> List[dict]:
+    """fixed_ips of the run's pods (the StatefulSet's, or the namespace's pods using the PodNetworking).
+    ``replicas``: the StatefulSet's as the plan read it, when the run did not change it."""
     if spec.statefulset:
         if verify_strictly:
-            runner.wait_statefulset_pods()
-            return runner.verified_pods()
+            return runner.verified_pods(runner.wait_statefulset_pods(replicas))
         pods = runner.statefulset_pods()
     else:
         pods = [
@@ -153,12 +153,20 @@ def _safe_original(deployment: dict) -> Optional[int]:
         return None
 
 
+def _known_replicas(plan: Plan) -> Optional[int]:
+    """The StatefulSet's replicas as the plan read it, when no step of the run changes the StatefulSet."""
+    sts = plan.facts.get("statefulset")
+    if sts is None or any(step.kind == "StatefulSet" for step in plan.steps):
+        return None
+    return (sts.get("spec") or {}).get("replicas", 1)
+
+
 def _report(plan: Plan, result: dict, diff: bool) -> None:
     result["plan"] = [step.as_dict() for step in plan.steps]
     result["changed"] = bool(plan.steps)
     if diff:
         result["diff"] = {"before": plan.before, "after": plan.after}
-    for key in ("dropped_fields", "kept"):
+    for key in ("dropped_fields", "left_out_metadata", "pod_disruption_budgets", "kept"):
         if key in plan.facts:
             result[key] = plan.facts[key]
 
@@ -180,13 +188,13 @@ def _converge(run: ModuleRun, kube: Kube, spec: Spec, pre: Preflight, runner: Ru
     if run.check_mode:
         return
     run.result["actions"] = runner.done
-    runner.execute(plan)
-    if spec.state != "deleted":
-        run.result["fixed_ips"] = (
-            runner.fixed
-            if runner.fixed is not None
-            else _fixed_ips(runner, spec, verify_strictly=bool(spec.statefulset))
-        )
+    try:
+        runner.execute(plan)
+        if spec.state != "deleted" and runner.fixed is None:
+            _fixed_ips(runner, spec, verify_strictly=bool(spec.statefulset), replicas=_known_replicas(plan))
+    finally:  # also after a failed verification: the pods that did verify
+        if spec.state != "deleted" and runner.fixed is not None:
+            run.result["fixed_ips"] = runner.fixed
 
 
 def execute(run: ModuleRun) -> None:

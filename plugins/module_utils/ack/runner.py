@@ -44,8 +44,8 @@ class Runner:
             if step.kind == "StatefulSet" and step.action == "create":
                 self._wait_pod_networking()  # Terway selects at pod creation: the PodNetworking must be Ready
             if step.kind == "Deployment" and step.action == "patch" and self.spec.state != "deleted":
-                self.wait_statefulset_pods()  # never scale the Deployment down before the fixed IPs are proven
-                self.fixed = self.verified_pods()
+                # never scale the Deployment down before the fixed IPs are proven
+                self.verified_pods(self.wait_statefulset_pods())
             getattr(self, f"_{step.action}")(step)
             self.done.append(step.as_dict())
             self._after(step)
@@ -114,31 +114,39 @@ class Runner:
             and not pod["metadata"].get("deletionTimestamp")
         ]
 
-    def wait_statefulset_pods(self) -> None:
-        sts = self.kube.get("StatefulSet", "apps/v1", self.spec.statefulset, self.spec.namespace)
-        wanted = ((sts or {}).get("spec") or {}).get("replicas", 1)
+    def wait_statefulset_pods(self, replicas: Optional[int] = None) -> List[dict]:
+        """Wait until the StatefulSet's pods are Ready (or one runs without a fixed IP); returns the pods the
+        last probe listed. ``replicas``: the StatefulSet's, when the caller knows it already."""
+        if replicas is None:
+            sts = self.kube.get("StatefulSet", "apps/v1", self.spec.statefulset, self.spec.namespace)
+            replicas = ((sts or {}).get("spec") or {}).get("replicas", 1)
+        seen: List[dict] = []
 
         def probe() -> Tuple[bool, str]:
-            pods = self.statefulset_pods()
-            ready = [pod for pod in pods if pod_ips.is_ready(pod)]
+            seen[:] = self.statefulset_pods()
+            ready = [pod for pod in seen if pod_ips.is_ready(pod)]
             unfixed = [
                 pod for pod in ready if not (pod["metadata"].get("annotations") or {}).get(pod_ips.ANN_POD_NETWORKING)
             ]
             pending = [
                 f"{pod['metadata']['name']} ({pod_ips.pending_reason(pod)})"
-                for pod in pods
+                for pod in seen
                 if not pod_ips.is_ready(pod)
             ]
             shown = f"; not ready: {', '.join(pending)}" if pending else ""
-            return len(ready) >= wanted or bool(unfixed), f"{len(ready)} of {wanted} pods Ready{shown}"
+            return len(ready) >= replicas or bool(unfixed), f"{len(ready)} of {replicas} pods Ready{shown}"
 
         self.waiter.until(probe, f"the pods of StatefulSet {self.spec.namespace}/{self.spec.statefulset}")
+        return list(seen)
 
-    def verified_pods(self) -> List[dict]:
-        fixed, errors = pod_ips.verify(self.kube, self.spec.namespace, self.statefulset_pods(), self.spec.pn_name)
+    def verified_pods(self, pods: Optional[List[dict]] = None) -> List[dict]:
+        """The fixed IPs of the pods (listed again unless given); ``fixed`` keeps those that verified, also when
+        others did not and the run stops."""
+        listed = self.statefulset_pods() if pods is None else pods
+        self.fixed, errors = pod_ips.verify(self.kube, self.spec.namespace, listed, self.spec.pn_name)
         if errors:
             raise OperationError("; ".join(errors))
-        return fixed
+        return self.fixed
 
     def _wait_deployment(self, replicas: int) -> None:
         def probe() -> Tuple[bool, str]:

@@ -57,6 +57,9 @@ class Spec:
     pn_option: Optional[Dict[str, Any]]
     pn_name: Optional[str]
     pn_spec: Optional[Dict[str, Any]]
+    overwrite_namespace_labels: bool = False
+    hpa: str = "refuse"
+    copy_gitops_metadata: bool = False
 
     @classmethod
     def from_params(cls, params: Dict[str, Any]) -> "Spec":
@@ -84,6 +87,9 @@ class Spec:
             pn_option=pn_option,
             pn_name=(pn_option or {}).get("name"),
             pn_spec=None,
+            overwrite_namespace_labels=bool(params.get("overwrite_namespace_labels")),
+            hpa=params.get("hpa") or "refuse",
+            copy_gitops_metadata=bool(params.get("copy_gitops_metadata")),
         )
         spec.validate(params)
         if pn_option is not None and spec.state not in ("gathered", "deleted"):

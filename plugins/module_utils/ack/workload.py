@@ -51,6 +51,23 @@ _CARRIED = ("selector", "template", "minReadySeconds", "revisionHistoryLimit", "
 _SKIPPED_ANNOTATION_PREFIXES = ("deployment.kubernetes.io/", "netsec.kubeguard.io/")
 _SKIPPED_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration",)
 _DIGITS = re.compile(r"^[0-9]+$")
+# What GitOps tools track their objects by (Argo CD's tracking label and annotations, Flux's labels, Helm's
+# ownership annotations). On the new StatefulSet they would make it the tool's own: a prune would delete it,
+# a sync would scale the Deployment back up.
+GITOPS_LABELS = (
+    "app.kubernetes.io/instance",
+    "argocd.argoproj.io/instance",
+    "kustomize.toolkit.fluxcd.io/name",
+    "kustomize.toolkit.fluxcd.io/namespace",
+    "helm.toolkit.fluxcd.io/name",
+    "helm.toolkit.fluxcd.io/namespace",
+)
+GITOPS_ANNOTATION_PREFIXES = (
+    "argocd.argoproj.io/",
+    "meta.helm.sh/",
+    "kustomize.toolkit.fluxcd.io/",
+    "helm.toolkit.fluxcd.io/",
+)
 
 
 def _mapping(value: Any) -> Dict[str, Any]:
@@ -248,6 +265,23 @@ def statefulset_from_deployment(
             spec[key] = copy.deepcopy(source_spec[key])
     manifest = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": metadata, "spec": spec}
     return manifest, _dropped_fields(deployment)
+
+
+def strip_gitops_metadata(manifest: Dict[str, Any]) -> Tuple[Dict[str, Any], List[str]]:
+    """The StatefulSet without the labels and annotations GitOps tools track objects by, and the sorted
+    ``metadata.labels.<key>`` / ``metadata.annotations.<key>`` paths left out. The pod template is kept as is."""
+    stripped = copy.deepcopy(manifest)
+    metadata = _metadata(stripped)
+    left_out = [f"metadata.labels.{key}" for key in _mapping(metadata.get("labels")) if key in GITOPS_LABELS]
+    left_out += [
+        f"metadata.annotations.{key}"
+        for key in _mapping(metadata.get("annotations"))
+        if key.startswith(GITOPS_ANNOTATION_PREFIXES)
+    ]
+    for path in left_out:
+        _, field_name, key = path.split(".", 2)
+        metadata[field_name].pop(key)
+    return stripped, sorted(left_out)
 
 
 # --- the headless Service ----------------------------------------------------------------------

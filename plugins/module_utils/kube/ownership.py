@@ -6,9 +6,12 @@
 """Ownership marks on Kubernetes objects (CONVENTIONS: never destroy what you did not create).
 
 - Objects this collection creates carry ``app.kubernetes.io/managed-by: kubeguard.netsec``.
-- Annotations and labels it sets on objects it does not own are recorded, as a sorted JSON list of
+- Annotations and labels it adds to objects it does not own are recorded, as a sorted JSON list of
   keys, in ``netsec.kubeguard.io/managed-annotations`` and ``netsec.kubeguard.io/managed-labels``
   on that object, so that a later rollback removes exactly those keys and nothing else.
+- A label whose value it changed (only when the user opts in) is recorded with the value before and
+  the value it set, ``{"key": ["before", "set"]}``, in ``netsec.kubeguard.io/replaced-labels``: the
+  rollback puts the old value back, unless someone changed the label since.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 MANAGED_BY = "kubeguard.netsec"
 ANN_MANAGED_ANNOTATIONS = "netsec.kubeguard.io/managed-annotations"
 ANN_MANAGED_LABELS = "netsec.kubeguard.io/managed-labels"
+ANN_REPLACED_LABELS = "netsec.kubeguard.io/replaced-labels"
 
 
 def is_owned(obj: Optional[Dict[str, Any]]) -> bool:
@@ -46,3 +50,22 @@ def record_value(keys: Iterable[str]) -> Optional[str]:
     """The annotation value recording ``keys`` (sorted, compact JSON), or None when there is none."""
     keys = sorted(set(keys))
     return json.dumps(keys, separators=(",", ":")) if keys else None
+
+
+def recorded_values(obj: Optional[Dict[str, Any]], record: str) -> Dict[str, List[str]]:
+    """``{key: [value before, value we set]}`` recorded in ``record`` (an annotation holding a JSON object);
+    unreadable means none."""
+    text = (((obj or {}).get("metadata") or {}).get("annotations") or {}).get(record)
+    try:
+        values = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    if not isinstance(values, dict):
+        return {}
+    return {key: pair for key, pair in values.items()
+            if isinstance(pair, list) and len(pair) == 2 and all(isinstance(item, str) for item in pair)}
+
+
+def record_values(values: Dict[str, List[str]]) -> Optional[str]:
+    """The annotation value recording ``{key: [before, set]}`` (sorted, compact JSON), or None when empty."""
+    return json.dumps(dict(sorted(values.items())), separators=(",", ":")) if values else None

@@ -492,3 +492,36 @@ def test_deletecollection_with_label_and_field_selectors(kube):
     assert out.strip() == f'configmap "dc-5" deleted from {NS} namespace'
     status, _, body = kube.raw("DELETE", f"/api/v1/namespaces/{NS}/configmaps?labelSelector=batch%3Dnone")
     assert status == 200 and body["kind"] == "ConfigMapList" and body["items"] == []
+
+
+def test_horizontal_pod_autoscalers_and_disruption_budgets_are_served_and_validated(kube):
+    """autoscaling/v2 HPA and policy/v1 PDB: discovery, create/read, and the server's validation (422)."""
+    from kubernetes import client as k8s_client
+
+    api_client = kube.api_client()
+    autoscaling = k8s_client.AutoscalingV2Api(api_client)
+    policy = k8s_client.PolicyV1Api(api_client)
+    groups = {g.name: [v.version for v in g.versions] for g in k8s_client.ApisApi(api_client).get_api_versions().groups}
+    assert "v2" in groups["autoscaling"] and "v1" in groups["policy"]
+    hpa = {"metadata": {"name": "web"}, "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
+                                                                     "name": "web"},
+                                                 "minReplicas": 2, "maxReplicas": 5}}
+    created = autoscaling.create_namespaced_horizontal_pod_autoscaler(NS, hpa)
+    assert created.metadata.generation == 1 and created.spec.scale_target_ref.kind == "Deployment"
+    # the typed client checks required fields itself: the server's own checks are reached through the dynamic one
+    from kubernetes.dynamic import DynamicClient
+    from kubernetes.dynamic.exceptions import DynamicApiError
+
+    hpas = DynamicClient(api_client).resources.get(api_version="autoscaling/v2", kind="HorizontalPodAutoscaler")
+    for bad, field in ((dict(hpa["spec"], maxReplicas=1), "spec.maxReplicas"),
+                       ({"maxReplicas": 3, "scaleTargetRef": {"kind": "Deployment"}}, "spec.scaleTargetRef.name")):
+        with pytest.raises(DynamicApiError) as caught:
+            hpas.create(body={"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                              "metadata": {"name": "bad"}, "spec": bad}, namespace=NS)
+        assert caught.value.status == 422 and field in str(caught.value.body)
+    pdb = {"metadata": {"name": "web"}, "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "web"}}}}
+    assert policy.create_namespaced_pod_disruption_budget(NS, pdb).spec.min_available == 1
+    with pytest.raises(ApiException) as caught:
+        policy.create_namespaced_pod_disruption_budget(NS, {"metadata": {"name": "both"}, "spec": {
+            "minAvailable": 1, "maxUnavailable": "50%", "selector": {"matchLabels": {"app": "web"}}}})
+    assert caught.value.status == 422 and "cannot be both set" in caught.value.body

@@ -77,16 +77,17 @@ def plan_for(kube, **extra):
 
 def test_the_seeded_estate_plans_every_step_in_order():
     plan = plan_for(FakeKube(estate()))
+    # what the cluster validates (the PodNetworking, waited for until Ready) before the disruptive writes
     assert [(s.action, s.kind) for s in plan.steps] == [
+        ("create", "PodNetworking"),
         ("patch", "ConfigMap"),
         ("restart", "Pod"),
-        ("create", "PodNetworking"),
         ("patch", "Namespace"),
         ("create", "Service"),
         ("create", "StatefulSet"),
         ("patch", "Deployment"),
     ]
-    assert plan.steps[0].as_dict()["payload"] == {"eni_conf_keys": ["enable_eni_trunking", "credential_path"]}
+    assert plan.steps[1].as_dict()["payload"] == {"eni_conf_keys": ["enable_eni_trunking", "credential_path"]}
     assert plan.before[f"Deployment {NS}/abc-ba7b5"]["replicas"] == 2
     assert plan.after[f"Deployment {NS}/abc-ba7b5"]["replicas"] == 0
 
