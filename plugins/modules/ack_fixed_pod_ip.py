@@ -267,8 +267,10 @@ EXAMPLES = r"""
   register: preflight
   failed_when: not preflight.preflight.passed
 
-- name: Pods of one Deployment only, TTL release, own vSwitch and security group
+# A fixed IP is pinned to its vSwitch's zone: give one vSwitch in each zone the pods may run in.
+- name: Pods of one Deployment only, TTL release, own vSwitches and security group
   kubeguard.netsec.ack_fixed_pod_ip:
+    context: ack-app
     namespace: abc-185-7db8e
     pod_networking:
       name: uat-app-fixed
@@ -280,13 +282,14 @@ EXAMPLES = r"""
       namespace_selector:
         match_labels:
           appname: "185"
-      vswitch_ids: [vsw-bp1uat0pods0000000a]
+      vswitch_ids: [vsw-bp1uat0pod0h000000a, vsw-bp1uat0pod0i000000b]
       security_group_ids: [sg-bp1uat0pods00000001]
     convert_deployment: abc-ba7b5
     service_name: abc-ba7b5-headless
 
 - name: Roll the conversion back
   kubeguard.netsec.ack_fixed_pod_ip:
+    context: ack-app
     namespace: abc-185-7db8e
     pod_networking:
       name: podnetworking-185

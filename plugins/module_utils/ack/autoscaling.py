@@ -5,8 +5,9 @@
 
 """HorizontalPodAutoscalers and PodDisruptionBudgets around a converted Deployment.
 
-An HPA whose ``scaleTargetRef`` is the Deployment would keep scaling a workload that is now at 0 while
-the StatefulSet is never scaled. It is found before any write; with ``hpa: refuse`` (the default) the run
+An HPA whose ``scaleTargetRef`` is the Deployment would be left on a Deployment at 0 (Kubernetes disables
+autoscaling of a target at 0 replicas) while the StatefulSet, which carries the load now, is never scaled.
+It is found before any write; with ``hpa: refuse`` (the default) the run
 stops there, with ``hpa: retarget`` the HPA is pointed at the StatefulSet once the Deployment is scaled
 down (the old target recorded in an annotation) and pointed back by the rollback. PodDisruptionBudgets
 that select the pods are reported: they apply to the StatefulSet's pods as they did to the Deployment's.
@@ -41,33 +42,34 @@ def _targets(hpa: Dict[str, Any], kind: str, name: Optional[str]) -> bool:
     return target.get("kind") == kind and target.get("name") == name
 
 
+def _target_step(hpa: Dict[str, Any], spec: Spec, target: Dict[str, Any], recorded: Optional[str], why: str) -> Step:
+    """The patch that points the HPA at ``target`` and sets (or, with None, removes) the recorded old target."""
+    patch = {"metadata": {"annotations": {ANN_ORIGINAL_TARGET: recorded}}, "spec": {"scaleTargetRef": target}}
+    return Step("patch", HPA_KIND, hpa["metadata"]["name"], spec.namespace, body=patch, api_version=HPA_API, why=why)
+
+
 def _retarget_step(hpa: Dict[str, Any], spec: Spec) -> Step:
     ref = {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": spec.statefulset}
-    patch = {
-        "metadata": {"annotations": {ANN_ORIGINAL_TARGET: json.dumps(_target(hpa), sort_keys=True)}},
-        "spec": {"scaleTargetRef": ref},
-    }
-    return Step(
-        "patch",
-        HPA_KIND,
-        hpa["metadata"]["name"],
-        spec.namespace,
-        body=patch,
-        api_version=HPA_API,
-        why="the StatefulSet is the workload now (hpa: retarget)",
-    )
+    recorded = json.dumps(_target(hpa), sort_keys=True)
+    return _target_step(hpa, spec, ref, recorded, "the StatefulSet is the workload now (hpa: retarget)")
 
 
-def plan_autoscalers(plan: PlanDraft, kube: Kube, spec: Spec) -> None:
-    """HPAs of the Deployment (refused, or retargeted after the scale-down) and the PDBs selecting the pods."""
+def plan_autoscalers(plan: PlanDraft, kube: Kube, spec: Spec, converting: bool) -> None:
+    """HPAs of the Deployment (refused, or retargeted after the scale-down) and the PDBs selecting the pods.
+
+    ``converting``: this run scales the Deployment down. Once it is at 0 an HPA on it is inactive (Kubernetes
+    disables scaling of a target at 0 replicas), so a later run only looks for HPAs under ``hpa: retarget``.
+    """
+    if not converting and spec.hpa != "retarget":
+        return
     hpas = [hpa for hpa in kube.list(HPA_KIND, HPA_API, spec.namespace) if _targets(hpa, "Deployment", spec.deployment)]
     if hpas and spec.hpa == "refuse":
         names = ", ".join(hpa["metadata"]["name"] for hpa in hpas)
         raise InputError(
             "hpa",
             f"HorizontalPodAutoscaler {names} scales Deployment {spec.namespace}/{spec.deployment}:"
-            " after the conversion it would keep scaling a Deployment at 0 while the StatefulSet "
-            "is never scaled. Set hpa: retarget to point it at the StatefulSet (and back on "
+            " after the conversion it would be left on a Deployment at 0, where autoscaling is disabled, while "
+            "the StatefulSet is never scaled. Set hpa: retarget to point it at the StatefulSet (and back on "
             "rollback), or remove it first",
         )
     for hpa in hpas:
@@ -78,7 +80,8 @@ def plan_autoscalers(plan: PlanDraft, kube: Kube, spec: Spec) -> None:
             f"{spec.statefulset}: pods it adds get new fixed IPs, which a whitelist built from "
             "fixed_ips does not hold until the next run"
         )
-    _report_disruption_budgets(plan, kube, spec)
+    if converting:
+        _report_disruption_budgets(plan, kube, spec)
 
 
 def _report_disruption_budgets(plan: PlanDraft, kube: Kube, spec: Spec) -> None:
@@ -110,14 +113,5 @@ def plan_autoscalers_back(plan: PlanDraft, kube: Kube, spec: Spec) -> None:
                 "readable; point it back at the Deployment yourself"
             )
             continue
-        patch = {"metadata": {"annotations": {ANN_ORIGINAL_TARGET: None}}, "spec": {"scaleTargetRef": original}}
-        step = Step(
-            "patch",
-            HPA_KIND,
-            hpa["metadata"]["name"],
-            spec.namespace,
-            body=patch,
-            api_version=HPA_API,
-            why="scale the Deployment again, as before the conversion",
-        )
+        step = _target_step(hpa, spec, original, None, "scale the Deployment again, as before the conversion")
         plan.add(step, {"scaleTargetRef": _target(hpa)}, {"scaleTargetRef": original})

@@ -54,8 +54,7 @@ def plan_workload(plan: PlanDraft, kube: Kube, spec: Spec) -> None:
         template = _plan_conversion(plan, kube, spec, deployment)
     _check_pods_selected(plan, spec, template)
     if deployment is not None:
-        _plan_scale_down(plan, spec, deployment, sts)
-        plan_autoscalers(plan, kube, spec)
+        plan_autoscalers(plan, kube, spec, converting=_plan_scale_down(plan, spec, deployment, sts))
 
 
 def _plan_scale(plan: PlanDraft, spec: Spec, sts: Dict[str, Any]) -> None:
@@ -174,11 +173,12 @@ def _check_pods_selected(plan: PlanDraft, spec: Spec, template: Dict[str, Any]) 
         )
 
 
-def _plan_scale_down(plan: PlanDraft, spec: Spec, deployment: Dict[str, Any], sts: Optional[Dict[str, Any]]) -> None:
+def _plan_scale_down(plan: PlanDraft, spec: Spec, deployment: Dict[str, Any], sts: Optional[Dict[str, Any]]) -> bool:
+    """Plans the Deployment's scale-down to 0 unless it is converted already; True when planned."""
     replicas = (deployment.get("spec") or {}).get("replicas", 1)
     original = recorded_replicas(spec, deployment)
     if replicas == 0 and original is not None:
-        return  # already converted
+        return False  # already converted
     patch = workload.scale_down_patch(deployment, original if original is not None else replicas)
     before = {"replicas": replicas, "annotations": deployment["metadata"].get("annotations") or {}}
     after_obj = apply_merge_patch(deployment, patch)
@@ -190,3 +190,4 @@ def _plan_scale_down(plan: PlanDraft, spec: Spec, deployment: Dict[str, Any], st
     )
     if sts is not None and not ownership.is_owned(sts):
         plan.warnings.append(f"StatefulSet {spec.statefulset} was not created by this collection")
+    return True

@@ -9,10 +9,12 @@ Everything that could refuse the run (a Deployment a StatefulSet cannot carry, a
 object we do not own, a selector that cannot match, a spec Terway would deny) is found here,
 before the first write. The runner executes the steps in order; check mode stops at the plan.
 
-Order (make-before-break): eni-config and the Terway restart, the PodNetworking (Ready), the
-namespace labels, the headless Service, the StatefulSet (pods Ready with fixed IPs), and only
-then the Deployment scaled to 0. The rollback runs the other way round: the Deployment back to
-its replicas (Ready) before the StatefulSet goes.
+Order: what the cluster itself validates first - the PodNetworking, waited for until Ready (Terway's
+control plane checks its vSwitches and security groups; it does not need trunk ENIs) - then the
+disruptive writes, eni-config and the Terway restart, then the namespace labels, the headless Service,
+the StatefulSet (pods Ready with fixed IPs), and only then (make-before-break) the Deployment scaled
+to 0 and its HorizontalPodAutoscalers retargeted. The rollback runs the other way round: the
+Deployment back to its replicas (Ready) before the StatefulSet goes.
 """
 
 from __future__ import annotations
@@ -103,8 +105,18 @@ def _desired_pn(
     return stored, stored
 
 
+def _read_pod_networkings(plan: PlanDraft, kube: Kube, spec: Spec) -> Optional[Dict[str, Any]]:
+    """The run's PodNetworking (None when missing). With a StatefulSet the competition check needs them all:
+    one list serves both (kept in the plan's facts)."""
+    if not spec.statefulset:
+        return kube.get(podnetworking.KIND, podnetworking.API_VERSION, spec.pn_name)
+    listed = kube.list(podnetworking.KIND, podnetworking.API_VERSION)
+    plan.facts["pod_networkings"] = listed
+    return next((item for item in listed if item["metadata"]["name"] == spec.pn_name), None)
+
+
 def plan_pod_networking(plan: PlanDraft, kube: Kube, spec: Spec, pre: Preflight) -> None:
-    current = kube.get(podnetworking.KIND, podnetworking.API_VERSION, spec.pn_name)
+    current = _read_pod_networkings(plan, kube, spec)
     if current is not None and spec.state == "replaced" and not ownership.is_owned(current):
         raise InputError(
             "pod_networking.name",
@@ -171,14 +183,12 @@ def _plan_pn_update(plan: PlanDraft, spec: Spec, current: Dict[str, Any], sent: 
     )
 
 
-def check_competition(plan: PlanDraft, kube: Kube, spec: Spec) -> None:
+def check_competition(plan: PlanDraft, spec: Spec) -> None:
     """Other Ready PodNetworkings selecting the same pods: a warning, or a refusal when one of them wins."""
     labels = plan.facts.get("pod_labels")
     if labels is None:
         return
-    found = podnetworking.competing(
-        kube.list(podnetworking.KIND, podnetworking.API_VERSION), spec.pn_name, labels, plan.facts["namespace_labels"]
-    )
+    found = podnetworking.competing(plan.facts["pod_networkings"], spec.pn_name, labels, plan.facts["namespace_labels"])
     winners = [name for name, wins in found if wins]
     if winners:
         raise InputError(
@@ -204,5 +214,5 @@ def plan_merged(kube: Kube, spec: Spec, pre: Preflight) -> Plan:
     plan_eni_config(plan, spec, pre)
     plan_namespace(plan, kube, spec)
     plan_workload(plan, kube, spec)
-    check_competition(plan, kube, spec)
+    check_competition(plan, spec)
     return plan.freeze()

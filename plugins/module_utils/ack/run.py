@@ -63,7 +63,14 @@ def rendered(spec: Spec) -> List[dict]:
         "metadata": {"name": spec.pn_name, "labels": {ownership.MANAGED_BY_LABEL: ownership.MANAGED_BY}},
         "spec": spec.pn_spec,
     }
-    requests = []
+    requests = [
+        {
+            "method": "POST",
+            "path": f"/apis/{podnetworking.API_VERSION}/podnetworkings",
+            "content_type": "application/json",
+            "body": body,
+        }
+    ]
     if spec.manage_eni_config:
         requests.append(
             {
@@ -74,14 +81,6 @@ def rendered(spec: Spec) -> List[dict]:
                 "note": "data.eni_conf gets these keys by a minimal edit of its current text",
             }
         )
-    requests.append(
-        {
-            "method": "POST",
-            "path": f"/apis/{podnetworking.API_VERSION}/podnetworkings",
-            "content_type": "application/json",
-            "body": body,
-        }
-    )
     labels = spec.namespace_labels()
     if labels:
         requests.append(

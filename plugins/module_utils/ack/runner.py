@@ -134,7 +134,10 @@ class Runner:
                 if not pod_ips.is_ready(pod)
             ]
             shown = f"; not ready: {', '.join(pending)}" if pending else ""
-            return len(ready) >= replicas or bool(unfixed), f"{len(ready)} of {replicas} pods Ready{shown}"
+            extra = len(seen) - replicas  # pods a scale-down has not removed yet
+            shown += f"; {extra} more to be removed" if extra > 0 else ""
+            done = len(ready) >= replicas and extra <= 0
+            return done or bool(unfixed), f"{len(ready)} of {replicas} pods Ready{shown}"
 
         self.waiter.until(probe, f"the pods of StatefulSet {self.spec.namespace}/{self.spec.statefulset}")
         return list(seen)

@@ -279,7 +279,7 @@ def strip_gitops_metadata(manifest: Dict[str, Any]) -> Tuple[Dict[str, Any], Lis
         if key.startswith(GITOPS_ANNOTATION_PREFIXES)
     ]
     for path in left_out:
-        _, field_name, key = path.split(".", 2)
+        field_name, key = path.split(".", 2)[1:]
         metadata[field_name].pop(key)
     return stripped, sorted(left_out)
 

@@ -62,8 +62,11 @@ def recorded_values(obj: Optional[Dict[str, Any]], record: str) -> Dict[str, Lis
         return {}
     if not isinstance(values, dict):
         return {}
-    return {key: pair for key, pair in values.items()
-            if isinstance(pair, list) and len(pair) == 2 and all(isinstance(item, str) for item in pair)}
+    return {
+        key: pair
+        for key, pair in values.items()
+        if isinstance(pair, list) and len(pair) == 2 and all(isinstance(item, str) for item in pair)
+    }
 
 
 def record_values(values: Dict[str, List[str]]) -> Optional[str]:

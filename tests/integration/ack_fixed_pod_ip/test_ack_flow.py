@@ -18,18 +18,18 @@ from module_steps import wait_for
 from ack_support import ack, cluster  # noqa: F401 - fixtures
 
 FIRST_RUN_WRITES = {
+    "create podnetworkings": 1,
     "patch configmaps": 1,  # eni-config: enable_eni_trunking, credential_path
     "delete pods": 2,  # the two terway-eniip pods, recreated by their DaemonSet with trunk ENIs
-    "create podnetworkings": 1,
     "patch namespaces": 1,  # appname=185
     "create services": 1,  # abc-ba7b5-headless
     "create statefulsets": 1,
     "patch deployments": 1,  # scaled to 0, replicas recorded
 }
-EXPECTED_PLAN = [
+EXPECTED_PLAN = [  # what the cluster validates (the PodNetworking, Ready) before the disruptive writes
+    ("create", "PodNetworking", PN),
     ("patch", "ConfigMap", "eni-config"),
     ("restart", "Pod", "app=terway-eniip"),
-    ("create", "PodNetworking", PN),
     ("patch", "Namespace", NS),
     ("create", "Service", HEADLESS),
     ("create", "StatefulSet", DEPLOY),

@@ -1,16 +1,10 @@
 """Re-runs: ``state: replaced`` run twice, and a retry after the PodNetworking went to Fail.
 
-Both tests FAIL against the module as it is (bugs reported to the module's author):
-
-- ``replaced`` is never idempotent: the CRD defaults ``spec.vSwitchSelectOptions`` to
-  ``{vSwitchSelectionPolicy: ordered}``; the desired spec of ``replaced`` (ack.plan._desired_pn,
-  ``pn.complete``) does not have it, so every run patches ``{"spec": {"vSwitchSelectOptions": null}}``,
-  the server defaults it again, and the run reports changed with one write (and a warning) for ever.
-- a retry after a PodNetworking ``Fail``: the plan does not look at the existing PodNetworking's status
-  (nothing to create or patch, so no wait after it), so the retry writes before it meets the Fail status
-  (the namespace label and the headless Service; in the module's first version also the StatefulSet,
-  whose pods then got shared-pool IPs). The module's plan promises that what could refuse the run is
-  found before the first write.
+- ``replaced`` must be idempotent although the CRD defaults ``spec.vSwitchSelectOptions`` to
+  ``{vSwitchSelectionPolicy: ordered}``: the desired spec has to include what the server fills in, or every
+  run would patch it away and the server add it back.
+- a retry after a PodNetworking ``Fail`` must meet that status in the plan (nothing to create or patch, so
+  no wait would see it) and write nothing; what could refuse the run is found before the first write.
 """
 
 from __future__ import annotations
