@@ -25,7 +25,7 @@ description:
     controller-managed frontend groups, and rules matching O(protect) are never revoked, even with
     O(state=overridden). It never writes a description containing the controller label.
   - A rule that exists without the marker is never taken over - not even re-described - when it
-    equals a desired rule - it satisfies it as it is, so O(state=replaced) and O(state=deleted) never
+    equals a desired rule; it satisfies it as it is, so O(state=replaced) and O(state=deleted) never
     revoke it; RV(plan) lists it under C(unowned_satisfying), and RV(shared_with_controller) says what
     it means when it is the controller's own rule.
   - O(state=deleted) removes the listed rules that carry the marker; with nothing listed (no

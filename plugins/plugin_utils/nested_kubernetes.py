@@ -18,7 +18,8 @@ from typing import Optional
 
 from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
-from ansible_collections.kubernetes.core.plugins.module_utils.args_common import AUTH_ARG_SPEC
+
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection import connection_spec
 
 GROUP = "group/kubeguard.netsec.k8s"
 OPTION = "kubernetes"
@@ -26,9 +27,10 @@ OPTION = "kubernetes"
 
 def connection_keys() -> frozenset:
     """The names (and aliases) of the nested connection options."""
-    names = set(AUTH_ARG_SPEC) | {"request_timeout"}
-    for spec in AUTH_ARG_SPEC.values():
-        names.update(spec.get("aliases") or ())
+    spec = connection_spec()
+    names = set(spec)
+    for option in spec.values():
+        names.update(option.get("aliases") or ())
     return frozenset(names)
 
 

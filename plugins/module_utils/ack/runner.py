@@ -75,11 +75,14 @@ class Runner:
     # waits
 
     def _wait_terway(self, old_uids: set, count: int) -> None:
+        nodes: List[dict] = []  # as the last probe listed them
+
         def probe() -> Tuple[bool, str]:
             pods = self.kube.list("Pod", "v1", SYSTEM_NS, label_selector=self.spec.terway_selector)
             fresh = [pod for pod in pods if pod["metadata"]["uid"] not in old_uids]
             running = [pod for pod in fresh if pod_ips.is_running(pod)]
-            trunk = nodes_with_trunk(self.kube.list("Node", "v1"))
+            nodes[:] = self.kube.list("Node", "v1")
+            trunk = nodes_with_trunk(nodes)
             done = len(running) >= count and len(running) == len(fresh) and bool(trunk)
             return done, f"{len(running)} of {count} Terway pods running again, {len(trunk)} node(s) with a trunk ENI"
 
@@ -88,7 +91,6 @@ class Runner:
             "Terway to restart with trunk ENIs (nodes annotated k8s.aliyun.com/trunk-on; "
             "the instance types must support Trunk ENI)",
         )
-        nodes = self.kube.list("Node", "v1")
         missing = sorted({node["metadata"]["name"] for node in nodes} - set(nodes_with_trunk(nodes)))
         if missing:
             self.warnings.append(f"no trunk ENI on node(s) {', '.join(missing)}: fixed-IP pods cannot run there")

@@ -30,6 +30,16 @@ def tag_list(tags: Dict[str, str]) -> List[dict]:
     return [{"Key": key, "Value": value} for key, value in sorted(tags.items())]
 
 
+def create_group_params(name: str, description: str, vpc_id: str, tags: Dict[str, str]) -> dict:
+    """The parameters of CreateSecurityGroup (sent by the run, shown by ``rendered``)."""
+    return {
+        "GroupName": name,
+        "Description": description,
+        "VpcId": vpc_id,
+        "TagSpecifications": [{"ResourceType": "security-group", "Tags": tag_list(tags)}],
+    }
+
+
 class Ec2:
     """Security groups, instances and subnets; the cluster's VPC from EKS."""
 
@@ -53,6 +63,9 @@ class Ec2:
         reservations = self.ec2.paginate("describe_instances", "Reservations", Filters=_filters(filters))
         return [instance for reservation in reservations for instance in reservation["Instances"]]
 
+    def describe_network_interfaces(self, filters: Filters) -> List[dict]:
+        return self.ec2.paginate("describe_network_interfaces", "NetworkInterfaces", Filters=_filters(filters))
+
     def describe_subnets(self, subnet_ids: Iterable[str]) -> List[dict]:
         return self.ec2.paginate("describe_subnets", "Subnets", SubnetIds=list(subnet_ids))
 
@@ -68,13 +81,7 @@ class Ec2:
     # writes
 
     def create_security_group(self, name: str, description: str, vpc_id: str, tags: Dict[str, str]) -> str:
-        answer = self.ec2.call(
-            "create_security_group",
-            GroupName=name,
-            Description=description,
-            VpcId=vpc_id,
-            TagSpecifications=[{"ResourceType": "security-group", "Tags": tag_list(tags)}],
-        )
+        answer = self.ec2.call("create_security_group", **create_group_params(name, description, vpc_id, tags))
         return answer["GroupId"]
 
     def authorize(self, group_id: str, direction: str, ip_permissions: List[dict]) -> None:
@@ -87,9 +94,6 @@ class Ec2:
         self.ec2.call(
             f"update_security_group_rule_descriptions_{direction}", GroupId=group_id, IpPermissions=ip_permissions
         )
-
-    def describe_network_interfaces(self, filters: Filters) -> List[dict]:
-        return self.ec2.paginate("describe_network_interfaces", "NetworkInterfaces", Filters=_filters(filters))
 
     def delete_security_group(self, group_id: str) -> None:
         self.ec2.call("delete_security_group", GroupId=group_id)

@@ -23,6 +23,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery imp
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import MANAGED_BY_TAG
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import Topology
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import NODEPORT_RANGE
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import Frontend
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import Spec
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.format import expand
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import DescribedRule
@@ -49,27 +50,33 @@ def placeholder_id(name: str) -> str:
     return "sg-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:17]
 
 
+def backend_group(spec: Spec) -> NewGroup:
+    """The controller's shared backend group, named and tagged as the controller would create it."""
+    return NewGroup(
+        "backend",
+        controller.backend_sg_name(spec.cluster),
+        controller.BACKEND_SG_DESCRIPTION,
+        controller.backend_sg_tags(spec.cluster),
+    )
+
+
+def frontend_group(spec: Spec, frontend: Frontend) -> NewGroup:
+    """A frontend group created by name, tagged as this collection's for the cluster."""
+    tags = dict(frontend.tags, Name=frontend.name, **{MANAGED_BY_TAG: "kubeguard.netsec", CLUSTER_TAG: spec.cluster})
+    return NewGroup(frontend.key, frontend.name, frontend.description, tags)
+
+
 def groups_to_create(spec: Spec, found: Topology) -> List[NewGroup]:
     """Every group the run must create: the controller's backend group, and missing frontend groups."""
     create = []
     if spec.mode in ("auto", "hybrid") and not found.backend_id and not spec.backend_id:
-        create.append(
-            NewGroup(
-                "backend",
-                controller.backend_sg_name(spec.cluster),
-                controller.BACKEND_SG_DESCRIPTION,
-                controller.backend_sg_tags(spec.cluster),
-            )
-        )
+        create.append(backend_group(spec))
     for frontend in spec.frontends:
         if frontend.key in found.frontend_ids:
             continue
         if frontend.id:
             raise InputError(f"{frontend.path}.id", f"{frontend.id} not found")
-        tags = dict(
-            frontend.tags, Name=frontend.name, **{MANAGED_BY_TAG: "kubeguard.netsec", CLUSTER_TAG: spec.cluster}
-        )
-        create.append(NewGroup(frontend.key, frontend.name, frontend.description, tags))
+        create.append(frontend_group(spec, frontend))
     return create
 
 
@@ -94,10 +101,10 @@ def _first(port: str) -> int:
     return int(port.split("-")[0])
 
 
-def node_ports(spec: Spec, read_cluster: ClusterReader, resolve: GroupResolver) -> NodePorts:
-    """The node ports of the options, or of the cluster's Services and Ingresses (``from_services``); load
-    balancers with frontend groups of their own are reached from those groups (``resolve`` turns their ids and
-    Name tags into ids)."""
+def node_ports(spec: Spec, read_cluster: Optional[ClusterReader], resolve: Optional[GroupResolver]) -> NodePorts:
+    """The node ports of the options, or of the cluster's Services and Ingresses (``from_services``, the only
+    case that uses ``read_cluster`` and ``resolve``); load balancers with frontend groups of their own are reached
+    from those groups (``resolve`` turns their ids and Name tags into ids)."""
     rules = spec.node_rules
     if rules.ports_from != "from_services":
         return NodePorts(tuple(rules.ports or [NODEPORT_RANGE]))

@@ -7,34 +7,28 @@
 
 from __future__ import annotations
 
-from typing import Dict
 from typing import List
 
-from ansible_collections.kubeguard.netsec.plugins.module_utils.aws.ec2 import tag_list
+from ansible_collections.kubeguard.netsec.plugins.module_utils.aws.ec2 import create_group_params
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
-from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc import controller
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import NewGroup
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import NodePorts
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import backend_group
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import desired_rules
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import frontend_group
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import node_ports
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import placeholder_id
-from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import CLUSTER_TAG
-from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import MANAGED_BY_TAG
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import Topology
-from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import NODEPORT_RANGE
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import Spec
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import plan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import render_calls
 
 
-def _create_call(name: str, description: str, vpc_id: str, tags: Dict[str, str], placeholder: str) -> dict:
+def _create_call(group: NewGroup, vpc_id: str, placeholder: str) -> dict:
     return {
         "action": "CreateSecurityGroup",
         "placeholder_id": placeholder,
-        "params": {
-            "GroupName": name,
-            "Description": description,
-            "VpcId": vpc_id,
-            "TagSpecifications": [{"ResourceType": "security-group", "Tags": tag_list(tags)}],
-        },
+        "params": create_group_params(group.name, group.description, vpc_id, group.tags),
     }
 
 
@@ -50,25 +44,12 @@ def rendered(spec: Spec) -> List[dict]:
     ids = {"backend": spec.backend_id or placeholder_id("backend")}
     calls = []
     if spec.mode != "custom" and not spec.backend_id:
-        calls.append(
-            _create_call(
-                controller.backend_sg_name(spec.cluster),
-                controller.BACKEND_SG_DESCRIPTION,
-                "<vpc-id>",
-                controller.backend_sg_tags(spec.cluster),
-                ids["backend"],
-            )
-        )
+        calls.append(_create_call(backend_group(spec), "<vpc-id>", ids["backend"]))
     for frontend in spec.frontends:
         ids[frontend.key] = frontend.id or placeholder_id(frontend.name)
         if not frontend.id:
-            tags = dict(
-                frontend.tags, Name=frontend.name, **{MANAGED_BY_TAG: "kubeguard.netsec", CLUSTER_TAG: spec.cluster}
-            )
-            calls.append(
-                _create_call(frontend.name, frontend.description, spec.vpc_id or "<vpc-id>", tags, ids[frontend.key])
-            )
-    ports = NodePorts(tuple((spec.node_rules.ports if spec.node_rules else ()) or [NODEPORT_RANGE]))
+            calls.append(_create_call(frontend_group(spec, frontend), spec.vpc_id or "<vpc-id>", ids[frontend.key]))
+    ports = node_ports(spec, None, None) if spec.node_rules else NodePorts(())
     for group_id, rules in sorted(desired_rules(spec, found, ids, ports).items()):
         calls += render_calls(plan([], rules, "merged", spec.purpose, group_id=group_id, directions=("ingress",)))
     return calls

@@ -135,8 +135,6 @@ class Ack:
         (``GET /calls`` through the ``url`` lookup: in the controller process, and the admin API is not
         counted), and each step gets the difference to the snapshot before it.
         """
-        run_dir = self.tmp_dir / f"play-{uuid.uuid4().hex[:8]}"
-        (run_dir / "tmp").mkdir(parents=True)
         calls_url = self.env["KUBEGUARD_SANDBOX_ADMIN_URL"] + "/calls"
         tasks = []
         for index, step in enumerate(steps):
@@ -144,10 +142,8 @@ class Ack:
             tasks.append({"name": f"counts {index}", "ansible.builtin.set_fact": {
                 f"c{index}": "{{ lookup('ansible.builtin.url', '%s', split_lines=False) | from_json }}" % calls_url}})
         mapping = "{" + ", ".join(f"'r{i}': r{i}, 'c{i}': c{i}" for i in range(len(steps))) + "}"
-        env = dict(self.env, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(run_dir / "tmp"),
-                   ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_PIPELINING="1", TMPDIR=str(run_dir / "tmp"))
         self.admin.reset_calls()
-        results = module_steps.run_play(tasks, mapping, run_dir, env, timeout=timeout)
+        results = self.run_tasks(tasks, mapping, timeout=timeout)
         out_steps, previous = [], {}
         for i in range(len(steps)):
             out_steps.append(Step(results[f"r{i}"], counts_delta(previous, results[f"c{i}"])))
@@ -156,6 +152,14 @@ class Ack:
 
     def run(self, params: dict, check: bool = False, diff: bool = False) -> Step:
         return self.play([{"params": params, "check": check, "diff": diff}])[0]
+
+    def run_tasks(self, tasks: list[dict], results: str, timeout: float = 300) -> dict:
+        """Any tasks in one play, in a fresh run directory and TMPDIR; ``results`` is the Jinja dict dumped."""
+        run_dir = self.tmp_dir / f"play-{uuid.uuid4().hex[:8]}"
+        (run_dir / "tmp").mkdir(parents=True)
+        env = dict(self.env, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(run_dir / "tmp"),
+                   ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_PIPELINING="1", TMPDIR=str(run_dir / "tmp"))
+        return module_steps.run_play(tasks, results, run_dir, env, timeout=timeout)
 
 
 def make_env(sandbox_env: dict) -> dict:

@@ -5,7 +5,6 @@ a fresh seed, and the rollback after the first. Each must succeed and do what it
 from __future__ import annotations
 
 import ipaddress
-import uuid
 
 import module_steps
 from ack_support import CONTEXT, DEPLOY, VSWITCHES, in_vswitches
@@ -28,11 +27,7 @@ def named(tasks: list[dict], words: str) -> dict:
 
 def play(ack, tasks: list[dict], results: str) -> dict:
     """Run the tasks as written in one play (failures kept going, so each one's result is seen)."""
-    tasks = [dict(task, ignore_errors=True) for task in tasks]
-    run_dir = ack.tmp_dir / f"examples-{uuid.uuid4().hex[:8]}"
-    (run_dir / "tmp").mkdir(parents=True)
-    env = dict(ack.env, TMPDIR=str(run_dir / "tmp"), ANSIBLE_LOCAL_TEMP=str(run_dir / "tmp"))
-    return module_steps.run_play(tasks, results, run_dir, env)
+    return ack.run_tasks([dict(task, ignore_errors=True) for task in tasks], results)
 
 
 def test_every_example_names_its_context_and_every_id_is_substituted():
