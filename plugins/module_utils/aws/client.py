@@ -29,8 +29,12 @@ from typing import Optional
 try:
     import botocore.exceptions
     from botocore.config import Config
+    from botocore.parsers import ResponseParserError
+
+    # what botocore raises for a call: an error answer, a failure on the wire, an answer that is not AWS's
+    BOTOCORE_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, ResponseParserError)
 except ImportError:
-    pass  # AnsibleAWSModule reports a missing boto3/botocore
+    BOTOCORE_ERRORS = ()  # AnsibleAWSModule reports a missing boto3/botocore
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import paginated_query_with_retries
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -62,10 +66,11 @@ def default_config() -> "Config":
 
 def describe(exc: BaseException, config: Any = None) -> Optional[str]:
     """What went wrong, for an exception of botocore (None for anything else)."""
-    if "botocore" not in globals() or not isinstance(
-        exc, (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
-    ):
+    if not isinstance(exc, BOTOCORE_ERRORS):
         return None
+    if isinstance(exc, ResponseParserError):
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return f"the answer is not an AWS API response - is the endpoint an AWS API? ({first})"
     if isinstance(exc, botocore.exceptions.ClientError):
         error = exc.response.get("Error", {})
         return f"{error.get('Code', 'Unknown')}: {error.get('Message', '')}"
@@ -107,14 +112,14 @@ class AwsClient:
         """One API call (``describe_cluster``), throttling retried by AWSRetry."""
         try:
             return getattr(self.client, operation)(aws_retry=True, **params)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        except BOTOCORE_ERRORS as exc:
             raise self._error(operation, exc) from exc
 
     def paginate(self, operation: str, key: str, **params: Any) -> list:
         """Every page of a paginated call, concatenated under ``key``."""
         try:
             return paginated_query_with_retries(self.client, operation, retry_decorator=self.retry, **params)[key]
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        except BOTOCORE_ERRORS as exc:
             raise self._error(operation, exc) from exc
 
 

@@ -77,21 +77,30 @@ class ModuleRun:
         return None
 
 
+def without_traceback(text: str) -> str:
+    """``text`` up to a traceback that some libraries append to their messages (the kubernetes dynamic client's
+    errors do): tracebacks go to the result's ``exception``, never into ``msg``."""
+    for marker in ("\nOriginal traceback", "Traceback (most recent call last)"):
+        text = text.split(marker, 1)[0]
+    return text.rstrip()
+
+
 def failure_message(exc: BaseException, run: ModuleRun) -> str:
     """One line for ``msg``: what failed and, unless the error says it already, where."""
     where = run.where()
     suffix = f" ({where})" if where else ""
+    text = without_traceback(str(exc))
     if isinstance(exc, ApiError):
-        return str(exc) if exc.where or not where else f"{exc}{suffix}"
+        return text if exc.where or not where else f"{text}{suffix}"
     if isinstance(exc, KubeguardError):
-        return f"{exc}{suffix}"
+        return f"{text}{suffix}"
     described = run.describe(exc)
     if described:
-        return f"{described}{suffix}"
+        return f"{without_traceback(described)}{suffix}"
     if isinstance(exc, (TimeoutError, OSError)):
-        return f"{type(exc).__name__}: {exc}{suffix}"
+        return f"{type(exc).__name__}: {text}{suffix}"
     return (
-        f"unexpected {type(exc).__name__}: {exc}{suffix}. This is a bug in kubeguard.netsec; the traceback is "
+        f"unexpected {type(exc).__name__}: {text}{suffix}. This is a bug in kubeguard.netsec; the traceback is "
         "in the result's 'exception' (shown with -vvv)"
     )
 

@@ -39,17 +39,34 @@ def _status_of(exc: BaseException) -> Optional[int]:
     return getattr(exc, "status", None)
 
 
-def api_message(exc: BaseException) -> str:
-    """The ``message`` of a Kubernetes Status in an ApiException's body, else its reason or text."""
+def _status_message(exc: BaseException) -> Optional[str]:
+    """The ``message`` of the Kubernetes Status in an error's body, if there is one."""
     body = getattr(exc, "body", None)
     if body:
         try:
             decoded = json.loads(body)
-            if isinstance(decoded, dict) and decoded.get("message"):
-                return decoded["message"]
         except (TypeError, ValueError):
-            pass
-    return getattr(exc, "reason", None) or str(exc)
+            return None
+        if isinstance(decoded, dict) and decoded.get("message"):
+            return str(decoded["message"])
+    return None
+
+
+def http_line(exc: BaseException) -> str:
+    """``HTTP <status> <reason>`` of an HTTP error of the kubernetes client."""
+    return f"HTTP {_status_of(exc)} {getattr(exc, 'reason', None) or ''}".strip()
+
+
+def api_message(exc: BaseException) -> str:
+    """One line for an HTTP error of the kubernetes client (ApiException, the dynamic client's errors): the
+    Kubernetes Status message, or else (an API server always sends one) the HTTP status and that hint."""
+    found = _status_message(exc)
+    if found:
+        return found
+    status = _status_of(exc)
+    if status is None:
+        return getattr(exc, "reason", None) or str(exc)
+    return f"{http_line(exc)}, and no Kubernetes Status in the answer: is this the address of a Kubernetes API server?"
 
 
 def _retry_after(exc: BaseException) -> Optional[float]:
@@ -109,9 +126,8 @@ class Kube:
         if key not in self._resources:
             from kubernetes.dynamic.exceptions import ResourceNotFoundError
 
-            client = self.client
-            try:
-                self._resources[key] = client.resource(kind, api_version)
+            try:  # the first one connects (kubernetes.core's client reads the discovery documents)
+                self._resources[key] = self.client.resource(kind, api_version)
             except ResourceNotFoundError:
                 self._resources[key] = None
             except Exception as exc:  # pylint: disable=broad-exception-caught

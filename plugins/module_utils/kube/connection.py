@@ -37,6 +37,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.common.calls impo
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.validation import int_in_range
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.client import api_message
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.client import http_line
 
 REQUEST_TIMEOUT = 30
 MAX_REQUEST_TIMEOUT = 600
@@ -229,10 +230,12 @@ def describe(exc: BaseException, timeout: Optional[int] = None) -> Optional[str]
     module = type(exc).__module__ or ""
     if module.startswith("urllib3"):
         return _describe_urllib3(exc, timeout)
-    if type(exc).__name__ == "ApiException" and module.startswith("kubernetes"):
-        return f"HTTP {getattr(exc, 'status', '?')} {getattr(exc, 'reason', '')}: {api_message(exc)}".strip()
+    if module.startswith("kubernetes") and getattr(exc, "status", None) is not None:
+        # ApiException, or one of the dynamic client's errors (whose text carries their traceback)
+        message, line = api_message(exc), http_line(exc)
+        return message if message.startswith(line) else f"{line}: {message}"
     if module.startswith(("kubernetes", "ansible_collections.kubernetes")):
-        return f"{exc}"
+        return f"{exc}"  # the boundary cuts any traceback off
     return None
 
 

@@ -5,9 +5,12 @@ Deliberately not a ``conftest.py`` (it would shadow tests/integration/conftest.p
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import http.server
 import pathlib
 import socket
+import threading
 import uuid
 from dataclasses import dataclass
 
@@ -25,6 +28,33 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class _NotFound(http.server.BaseHTTPRequestHandler):
+    """Answers every request 404 with an empty body, as a proxy or another service at the address would."""
+
+    def _answer(self) -> None:
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
+
+    def log_message(self, *_args) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def not_an_api_server():
+    """The URL of a local HTTP server that is no API at all (every answer a bare 404)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NotFound)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def kubeconfig_with(env: dict, path: pathlib.Path, **extra_servers: str) -> pathlib.Path:

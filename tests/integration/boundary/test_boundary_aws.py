@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from boundary_support import LBC, REGION, free_port, run_task
+from boundary_support import LBC, REGION, free_port, not_an_api_server, run_task
 
 PARAMS = {"cluster_name": "demo-eks", "mode": "auto", "node_rules": {"ports_from": "nodeport_range"}}
 SILENT = [{"service": "ec2", "latency_ms": 600_000}]  # the sandbox holds every EC2 request for ten minutes
@@ -18,6 +18,15 @@ def test_an_endpoint_that_refuses_connections(sandbox_env, fresh, tmp_path):
     run.assert_clean("describe_instances failed", "cannot connect", f"http://127.0.0.1:{port}", f"region {REGION}")
     assert run.result["api_calls"]["writes"] == 0
     assert run.seconds < 60, run.seconds  # 3 attempts, a few seconds of back-off
+
+
+def test_an_endpoint_that_is_no_aws_api(sandbox_env, fresh, tmp_path):
+    with not_an_api_server() as url:
+        run = run_task(LBC, dict(PARAMS, endpoint_url=url), sandbox_env, fresh, tmp_path)
+    # botocore cannot parse the empty 404: a clear failure of the call, not "a bug in kubeguard.netsec"
+    run.assert_clean("describe_instances failed", "is not an AWS API response", url, f"region {REGION}")
+    assert "bug in kubeguard" not in run.msg, run
+    assert run.result["api_calls"]["writes"] == 0
 
 
 def test_an_endpoint_that_never_answers_fails_within_the_configured_bound(sandbox_env, fresh, tmp_path):

@@ -9,7 +9,7 @@ import pathlib
 
 import pytest
 
-from boundary_support import ACK, LBC, free_port, kubeconfig_with, run_task
+from boundary_support import ACK, LBC, free_port, kubeconfig_with, not_an_api_server, run_task
 
 GATHER = {"namespace": "abc-185-7db8e", "state": "gathered"}
 SILENT = [{"service": "k8s:ack-app", "latency_ms": 600_000}]  # every request to ack-app held ten minutes
@@ -45,6 +45,15 @@ def test_an_api_server_that_refuses_connections(sandbox_env, fresh, tmp_path):
     run.assert_clean("cannot connect to the API server", "Connection refused", f"Kubernetes API http://127.0.0.1:{port}",
                      "context gone of kubeconfig 'kubeconfig' in")
     assert run.seconds < 60, run.seconds
+
+
+def test_an_address_that_is_no_api_server(sandbox_env, fresh, tmp_path):
+    with not_an_api_server() as url:
+        kubeconfig = kubeconfig_with(sandbox_env, tmp_path / "kubeconfig", other=url)
+        run = run_task(ACK, dict(GATHER, kubeconfig=str(kubeconfig), context="other"), sandbox_env, fresh, tmp_path)
+    # the dynamic client's 404 carries its traceback in its text: it must not reach msg
+    run.assert_clean("HTTP 404", "no Kubernetes Status in the answer", f"Kubernetes API {url}", "context other")
+    assert "Original traceback" not in run.msg and "HTTPHeaderDict" not in run.msg, run
 
 
 def test_an_api_server_that_never_answers_fails_within_request_timeout(sandbox_env, fresh, tmp_path):

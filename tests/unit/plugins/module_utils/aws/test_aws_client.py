@@ -1,6 +1,7 @@
 """The AWS backend's bounds and error descriptions (no endpoint needed)."""
 
 import botocore.exceptions
+import botocore.parsers
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.aws.client import CONNECT_TIMEOUT
 from ansible_collections.kubeguard.netsec.plugins.module_utils.aws.client import MAX_ATTEMPTS
@@ -37,3 +38,9 @@ def test_errors_are_described_in_one_line():
     )
     assert describe(client_error) == "UnauthorizedOperation: no"
     assert describe(ValueError("not botocore")) is None
+    # an answer that is no AWS API's (a bare 404 from a proxy): botocore's parser error, not a bug of ours
+    unparsable = botocore.parsers.ResponseParserError("Unable to parse response (no element found), invalid XML\nb''")
+    assert describe(unparsable) == (
+        "the answer is not an AWS API response - is the endpoint an AWS API? (Unable to parse response "
+        "(no element found), invalid XML)"
+    )

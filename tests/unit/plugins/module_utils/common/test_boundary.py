@@ -124,3 +124,12 @@ def test_anything_else_is_an_unexpected_error_with_its_traceback_kept_out_of_msg
     assert end.fields["msg"].startswith("unexpected KeyError: 'missing' (Kubernetes API https://k:6443)")
     assert "bug in kubeguard.netsec" in end.fields["msg"] and "Traceback" not in end.fields["msg"]
     assert "KeyError" in end.fields["exception"]
+
+
+def test_a_traceback_a_library_put_in_its_own_text_never_reaches_msg():
+    def work(run):
+        run.attach(Backend("Kubernetes API https://k:6443", known=ConnectionError))
+        raise ConnectionError('404\nReason: Not Found\nOriginal traceback: \n  File "client.py", line 54, in inner')
+
+    end, _module = ended(work)
+    assert end.fields["msg"] == "described: 404\nReason: Not Found (Kubernetes API https://k:6443)"

@@ -141,3 +141,26 @@ def test_request_timeout_is_validated_before_any_connection(clean_env, tmp_path,
     path = kubeconfig(tmp_path / "config", dev="https://dev:6443")
     with pytest.raises(InputError, match=rf"^kubernetes.request_timeout: {value} must be between 1 and 600 seconds$"):
         KubeBackend(connection_options({"kubeconfig": path, "request_timeout": value}), "kubernetes.")
+
+
+def _dynamic_error(status, reason, body):
+    """What kubernetes' dynamic client raises: its text carries the headers, the body and a traceback."""
+    from kubernetes.client.rest import ApiException
+    from kubernetes.dynamic.exceptions import api_exception
+
+    error = ApiException(status=status, reason=reason)
+    error.body, error.headers = body, {"server": "proxy"}
+    try:
+        raise error
+    except ApiException as raised:
+        return api_exception(raised)
+
+
+def test_dynamic_client_errors_are_one_line_without_their_traceback():
+    bare = _dynamic_error(404, "Not Found", "")
+    assert "Original traceback" in str(bare)
+    assert describe(bare) == (
+        "HTTP 404 Not Found, and no Kubernetes Status in the answer: is this the address of a Kubernetes API server?"
+    )
+    forbidden = _dynamic_error(403, "Forbidden", '{"kind": "Status", "message": "pods is forbidden"}')
+    assert describe(forbidden) == "HTTP 403 Forbidden: pods is forbidden"
