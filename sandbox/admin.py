@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import json
 from typing import Callable
 
@@ -32,7 +34,7 @@ class AdminApp:
     def route(self, request: Request) -> Response:
         key = (request.method, request.path.rstrip("/") or "/")
         if key == ("GET", "/health"):
-            return _json({"status": "ok", "endpoints": self.endpoints})
+            return _json({"status": "ok", "pid": os.getpid(), "endpoints": self.endpoints})
         if key == ("GET", "/calls"):
             return _json(self.ledger.snapshot())
         if key == ("POST", "/calls/reset"):

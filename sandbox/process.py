@@ -49,15 +49,20 @@ def start(ports: config.Ports, timeout: float = 90.0) -> int:
     state.path("sandbox.pid").write_text(f"{child.pid}\n")
     client = AdminClient(config.url(ports.admin), timeout=2)
     deadline = time.monotonic() + timeout
+    other = None  # the pid of another sandbox answering on these ports (another state directory)
     while time.monotonic() < deadline:
         if child.poll() is not None:
             state.clear_runtime()
-            raise RuntimeError(f"sandbox exited with code {child.returncode}; see {state.path('sandbox.log')}")
+            taken = f"ports from {ports.base} are taken by another sandbox (pid {other}); " if other else ""
+            raise RuntimeError(f"sandbox exited with code {child.returncode}: {taken}see {state.path('sandbox.log')}")
         try:
-            client.health()
-            return child.pid
+            answered = client.health().get("pid")
         except SandboxUnavailable:
-            time.sleep(0.2)
+            answered = None
+        if answered == child.pid:
+            return child.pid
+        other = answered or other
+        time.sleep(0.2)
     stop()
     raise RuntimeError(f"sandbox did not answer within {timeout:.0f}s; see {state.path('sandbox.log')}")
 

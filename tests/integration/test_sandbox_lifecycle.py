@@ -52,3 +52,19 @@ def test_commands_that_need_a_running_sandbox_say_so(tmp_path):
     result = run_cli("calls", env=env, check=False)
     assert result.returncode == 1
     assert "not running" in result.stderr
+
+
+def test_a_second_sandbox_on_taken_ports_fails_instead_of_adopting_the_first(tmp_path):
+    base = TEST_BASE_PORT + 70
+    first = dict(os.environ, KUBEGUARD_SANDBOX_STATE_DIR=str(tmp_path / "first"), KUBEGUARD_SANDBOX_BASE_PORT=str(base))
+    second = dict(first, KUBEGUARD_SANDBOX_STATE_DIR=str(tmp_path / "second"))
+    try:
+        run_cli("up", env=first)
+        pid = int((tmp_path / "first" / "sandbox.pid").read_text())
+        result = run_cli("up", env=second, check=False)
+        assert result.returncode == 1, result.stdout
+        assert f"ports from {base} are taken by another sandbox (pid {pid})" in result.stderr
+        assert run_cli("status", env=second, check=False).returncode == 3  # not reported as running
+        assert json.loads(run_cli("status", env=first).stdout)["running"] is True  # the first one untouched
+    finally:
+        run_cli("down", env=first)
