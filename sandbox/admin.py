@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
+import dataclasses
 import json
+import os
+import time
 from typing import Callable
 
 from werkzeug.wrappers import Request, Response
@@ -18,14 +19,19 @@ def _json(data, status: int = 200) -> Response:
 
 
 class AdminApp:
-    """Routes: GET /health, GET /calls, POST /calls/reset, GET|PUT|DELETE /faults, POST /reset."""
+    """Routes: GET /health, GET /calls, POST /calls/reset, GET|PUT|DELETE /faults, POST /reset,
+    GET|PUT /settings/<service> (quotas and timings of a service that has them, e.g. slb),
+    POST /settle?timeout=S (wait until the simulated controllers have nothing queued)."""
 
     def __init__(self, ledger: CallLedger, faults: FaultPlan, endpoints: dict,
-                 resets: list[Callable[[], None]]) -> None:
+                 resets: list[Callable[[], None]], settings: dict[str, Callable[[], object]] | None = None,
+                 settles: list[Callable[[float], bool]] | None = None) -> None:
         self.ledger = ledger
         self.faults = faults
         self.endpoints = endpoints
-        self.resets = resets  # one per service: drop every emulated resource
+        self.resets = resets  # one per service: drop every emulated resource (and restore default settings)
+        self.settings = settings or {}
+        self.settles = settles or []
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -54,7 +60,31 @@ class AdminApp:
             self.faults.clear()
             self.ledger.reset()
             return _json({"status": "reset"})
+        if key == ("POST", "/settle"):
+            return self._settle(request)
+        if key[1].startswith("/settings/") and key[1][len("/settings/"):] in self.settings:
+            return self._settings(request, key[1][len("/settings/"):])
         return _json({"error": f"no route {request.method} {request.path}"}, status=404)
+
+    def _settle(self, request: Request) -> Response:
+        try:
+            timeout = min(float(request.args.get("timeout", "30")), 120.0)
+        except ValueError:
+            return _json({"error": "timeout must be a number of seconds"}, status=400)
+        deadline = time.monotonic() + timeout
+        settled = all(settle(max(deadline - time.monotonic(), 0.0)) for settle in self.settles)
+        return _json({"settled": settled}, status=200 if settled else 504)
+
+    def _settings(self, request: Request, service: str) -> Response:
+        current = self.settings[service]()
+        if request.method == "PUT":
+            try:
+                current.update(json.loads(request.get_data(as_text=True) or "{}"))
+            except (ValueError, TypeError, AttributeError) as exc:
+                return _json({"error": str(exc)}, status=400)
+        elif request.method != "GET":
+            return _json({"error": f"no route {request.method} {request.path}"}, status=404)
+        return _json(dataclasses.asdict(current))
 
     def _set_faults(self, request: Request) -> Response:
         try:

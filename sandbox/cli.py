@@ -1,4 +1,4 @@
-"""``python -m sandbox up | down | status | seed | reset | calls | faults | serve``."""
+"""``python -m sandbox up | down | status | seed | reset | calls | faults | reach | serve``."""
 
 from __future__ import annotations
 
@@ -45,17 +45,21 @@ def cmd_status(args) -> int:
 
 
 def cmd_seed(args) -> int:
-    from sandbox.seed import aws, k8s  # boto3 import is slow; only here
+    from sandbox.seed import alibaba, aws, k8s  # boto3 import is slow; only here
 
     endpoints = _client().health()["endpoints"]
     client = _client()
     ids = aws.seed(endpoints["aws"])
-    k8s_ids = k8s.seed(endpoints, aws_ids=ids)
-    state.path("seed.json").write_text(json.dumps({"aws": ids, "k8s": k8s_ids}, indent=2) + "\n")
+    alibaba_ids = alibaba.seed(endpoints["slb"])
+    k8s_ids = k8s.seed(endpoints, aws_ids=ids, alibaba_ids=alibaba_ids)
+    state.path("seed.json").write_text(json.dumps({"aws": ids, "alibaba": alibaba_ids, "k8s": k8s_ids},
+                                                  indent=2) + "\n")
+    client.settle()  # the CCM works on its own threads: its calls belong to the seeding
     seeding_calls = client.reset_calls()["totals"]
-    print(f"seeded the AWS estate of {ids['cluster_name']} and the Kubernetes estates of "
+    print(f"seeded the AWS estate of {ids['cluster_name']}, the CLB {alibaba_ids['db_load_balancer_id']} and the "
+          f"Kubernetes estates of "
           f"{', '.join(k8s_ids)} ({seeding_calls['writes']} writes, {seeding_calls['reads']} reads; counters reset)")
-    _print({"aws": ids, "k8s": {name: {k: v for k, v in made.items() if k != "objects"}
+    _print({"aws": ids, "alibaba": alibaba_ids, "k8s": {name: {k: v for k, v in made.items() if k != "objects"}
                                 for name, made in k8s_ids.items()}})
     return 0
 
@@ -108,6 +112,19 @@ def cmd_faults(args) -> int:
     return 0
 
 
+def cmd_reach(args) -> int:
+    """0 when the connection gets through, 3 when it does not (1 is an error of the command itself)."""
+    from sandbox.oracle import reach
+
+    endpoints = _client().health()["endpoints"]
+    verdict = reach(endpoints, args.from_pod, args.to_service, args.port)
+    if args.format == "json":
+        _print(verdict.as_dict())
+    else:
+        print(verdict.trace())
+    return 0 if verdict.reachable else 3
+
+
 def cmd_serve(args) -> int:
     from sandbox import server
 
@@ -148,6 +165,12 @@ def parser() -> argparse.ArgumentParser:
     faults.add_argument("--seed", type=int, default=0, help="random seed, for repeatable faults")
     faults.add_argument("--file", help="a JSON plan {seed, rules: [...]} instead of one rule from flags")
     faults.set_defaults(func=cmd_faults)
+    reach = verbs.add_parser("reach", help="would a pod reach a load-balancer Service, and along which path")
+    reach.add_argument("--from-pod", required=True, metavar="CLUSTER/NS/POD")
+    reach.add_argument("--to-service", required=True, metavar="CLUSTER/NS/SVC")
+    reach.add_argument("--port", type=int, required=True)
+    reach.add_argument("--format", choices=("text", "json"), default="text")
+    reach.set_defaults(func=cmd_reach)
     return top
 
 

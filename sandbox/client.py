@@ -52,6 +52,17 @@ class AdminClient:
     def clear_faults(self) -> dict:
         return self._request("DELETE", "/faults")
 
+    def settings(self, service: str) -> dict:
+        return self._request("GET", f"/settings/{service}")
+
+    def set_settings(self, service: str, changes: dict) -> dict:
+        """Change some quotas or timings of a service (``slb``); a reset restores the defaults."""
+        return self._request("PUT", f"/settings/{service}", changes)
+
+    def settle(self, timeout: float = 30.0) -> dict:
+        """Wait until the simulated controllers (the CCM) have nothing queued; fails after ``timeout``."""
+        return self._request("POST", f"/settle?timeout={timeout}")
+
     def reset(self) -> dict:
         """Drop every emulated resource, the counters and the fault plan."""
         return self._request("POST", "/reset")

@@ -15,6 +15,8 @@ AWS_ACCOUNT_ID = "123456789012"  # moto's default account
 AWS_ACCESS_KEY_ID = "testing"
 AWS_SECRET_ACCESS_KEY = "testing"
 
+ALIBABA_REGION = "cn-hangzhou"
+
 EKS_CLUSTER = "demo-eks"
 # Any bearer token is accepted by the Kubernetes emulator; this one only marks sandbox kubeconfigs.
 K8S_TOKEN = "kubeguard-sandbox-token"
@@ -33,6 +35,10 @@ class Ports:
     @property
     def aws(self) -> int:
         return self.base + 1
+
+    @property
+    def slb(self) -> int:
+        return self.base + 2
 
     def k8s(self, index: int) -> int:
         """The API server of the index-th emulated cluster (sandbox.k8s.cluster.CLUSTERS order)."""

@@ -32,6 +32,8 @@ class Service:
     adapter: object
     reset: Callable[[], None]
     request_handler: type | None = None  # a werkzeug WSGIRequestHandler subclass, if the service needs one
+    settings: Callable[[], object] | None = None  # the service's current tunables (quotas, timings), if any
+    settle: Callable[[float], bool] | None = None  # wait (bounded) until its background controllers are idle
 
 
 class Swappable:
@@ -55,6 +57,13 @@ def aws_service(ports: config.Ports) -> Service:
     return Service("aws", ports.aws, aws.make_app(), aws.make_adapter(), reset, aws.request_handler())
 
 
+def slb_service(ports: config.Ports) -> Service:
+    from sandbox.services import slb
+
+    app, adapter = slb.make()
+    return Service("slb", ports.slb, app, adapter, app.reset, settings=lambda: app.account.settings)
+
+
 def k8s_services(ports: config.Ports) -> list[Service]:
     from sandbox.k8s.cluster import CLUSTERS
     from sandbox.services import k8s
@@ -63,15 +72,16 @@ def k8s_services(ports: config.Ports) -> list[Service]:
     for index, spec in enumerate(CLUSTERS):
         port = ports.k8s(index)
         url = config.url(port)
-        cluster, app, adapter = k8s.make(spec, url)
+        cluster, app, adapter = k8s.make(spec, url, slb_url=config.url(ports.slb))
         front = Swappable(app)
         holder = {"cluster": cluster}
 
         def reset(spec=spec, url=url, front=front, holder=holder) -> None:
             holder["cluster"].stop()
-            holder["cluster"], front.app, _ = k8s.make(spec, url)
+            holder["cluster"], front.app, _ = k8s.make(spec, url, slb_url=config.url(ports.slb))
 
-        services.append(Service(f"k8s:{spec.name}", port, front, adapter, reset))
+        services.append(Service(f"k8s:{spec.name}", port, front, adapter, reset,
+                                settle=lambda timeout, holder=holder: holder["cluster"].settle(timeout)))
     return services
 
 
@@ -82,7 +92,7 @@ class Sandbox:
         self.ports = ports
         self.ledger = CallLedger()
         self.faults = FaultPlan()
-        self.services = [aws_service(ports)] + k8s_services(ports)
+        self.services = [aws_service(ports), slb_service(ports)] + k8s_services(ports)
         self.endpoints = {service.name: config.url(service.port) for service in self.services}
         self._servers = []
         self._threads: list[threading.Thread] = []
@@ -91,8 +101,10 @@ class Sandbox:
         for service in self.services:
             app = AccountingMiddleware(service.app, service.adapter, self.ledger, self.faults)
             self._serve(app, service.port, service.request_handler)
-        self._serve(AdminApp(self.ledger, self.faults, self.endpoints, [s.reset for s in self.services]),
-                    self.ports.admin)
+        settings = {s.name: s.settings for s in self.services if s.settings is not None}
+        settles = [s.settle for s in self.services if s.settle is not None]
+        self._serve(AdminApp(self.ledger, self.faults, self.endpoints, [s.reset for s in self.services], settings,
+                             settles), self.ports.admin)
 
     def _serve(self, app, port: int, request_handler: type | None = None) -> None:
         server = make_server(config.HOST, port, app, threaded=True, request_handler=request_handler)

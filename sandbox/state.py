@@ -13,6 +13,7 @@ import shlex
 import yaml
 
 from sandbox import config
+from sandbox.alibaba import credentials
 
 RUNTIME_FILES = ("env", "endpoints.json", "kubeconfig", "inventory.yml", "seed.json", "sandbox.pid")
 
@@ -29,6 +30,10 @@ def environment(ports: config.Ports) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": config.AWS_SECRET_ACCESS_KEY,
         "AWS_REGION": config.AWS_REGION,
         "AWS_DEFAULT_REGION": config.AWS_REGION,
+        "ALIBABA_CLOUD_ACCESS_KEY_ID": credentials.USER.key_id,
+        "ALIBABA_CLOUD_ACCESS_KEY_SECRET": credentials.USER.secret,
+        "ALIBABA_CLOUD_REGION_ID": config.ALIBABA_REGION,
+        "ALIBABA_CLOUD_SLB_ENDPOINT": config.url(ports.slb),
         "KUBECONFIG": str(path("kubeconfig")),
         "KUBEGUARD_SANDBOX_ADMIN_URL": config.url(ports.admin),
     }
@@ -58,6 +63,10 @@ def inventory(ports: config.Ports) -> dict:
         "aws_access_key": config.AWS_ACCESS_KEY_ID,
         "aws_secret_key": config.AWS_SECRET_ACCESS_KEY,
         "eks_cluster_name": config.EKS_CLUSTER,
+        "alicloud_region": config.ALIBABA_REGION,
+        "alicloud_slb_endpoint": config.url(ports.slb),
+        "alicloud_access_key": credentials.USER.key_id,
+        "alicloud_secret_key": credentials.USER.secret,
         "kubeconfig_path": str(path("kubeconfig")),
         "kubeguard_sandbox_admin_url": config.url(ports.admin),
     }

@@ -87,8 +87,9 @@ class IpPool:
 class Cluster:
     """An ApiServer wired with this cluster's allocators, nodes and controllers, plus its ticker."""
 
-    def __init__(self, spec: ClusterSpec, controllers: bool = True) -> None:
+    def __init__(self, spec: ClusterSpec, controllers: bool = True, slb_url: str | None = None) -> None:
         self.spec = spec
+        self.slb_url = slb_url  # the CLB emulator the ACK clusters' cloud-controller-manager talks to
         self.api = ApiServer(spec.name)
         self.service_ips = IpPool(spec.service_cidr, skip=0)
         self.pod_ips = IpPool(spec.pod_cidr)
@@ -142,6 +143,11 @@ class Cluster:
 
         self._ticker = threading.Thread(target=run, name=f"tick-{self.spec.name}", daemon=True)
         self._ticker.start()
+
+    def settle(self, timeout: float) -> bool:
+        """Wait until the controllers that work on threads of their own (the CCM) have nothing queued."""
+        ccm = getattr(self, "ccm", None)
+        return ccm.wait_idle(timeout) if ccm is not None else True
 
     def stop(self) -> None:
         self._stop.set()

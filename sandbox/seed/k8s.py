@@ -5,11 +5,13 @@
   flag), IngressClass ``alb``; namespace ``shop`` with six NodePort Services (30080 and 32050 are the
   target groups of the AWS seed's storefront ALB) and four ALB Ingresses, two of them with custom
   frontend security groups and no ``manage-backend-security-group-rules`` annotation.
-- ``ack-app`` (seed 004, UAT application cluster): the Terway addon with trunking off
+- ``ack-app`` (seed 004, application cluster): the Terway addon with trunking off
   (``eni-config``, ``terway-eniip``, ``terway-controlplane`` ready, ``addon.network.token``, the
-  PodNetworking and PodENI CRDs) and the Deployment ``abc-185-7db8e/abc-ba7b5`` on shared-pool IPs.
-- ``ack-db`` (seed 004, UAT database cluster): the same addon, and MySQL behind the internal CLB
-  Service ``abc-185-mysql-svc`` (CCM annotations, a reused CLB id, its IP in the Service status).
+  PodNetworking and PodENI CRDs), the UAT Deployment ``abc-185-7db8e/abc-ba7b5`` on shared-pool IPs
+  and, in the same pod subnet, its production twin ``abc-185-prod/abc-ba7b5``.
+- ``ack-db`` (seed 004, UAT database cluster): the same addon, MySQL behind the internal CLB Service
+  ``abc-185-mysql-svc`` (CCM annotations reusing the CLB of ``sandbox.seed.alibaba``; the simulated
+  CCM writes its status), and a DBA tools Deployment ``dba-tools/mysql-admin`` in another namespace.
 
 Manifests live in ``manifests/``; what depends on the cluster (eni_conf from the cluster's vSwitches,
 the token expiry, the CRDs) is built here. ``seed(endpoints)`` refuses to run twice.
@@ -22,6 +24,7 @@ import datetime
 import hashlib
 import json
 import pathlib
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,8 +32,10 @@ import urllib.request
 import yaml
 
 from sandbox import config
+from sandbox.k8s_client import KubeClient
 from sandbox.k8s import crds
 from sandbox.k8s.cluster import CLUSTERS
+from sandbox.seed.alibaba import DB_LB_VSWITCH
 from sandbox.seed.aws import CUSTOM_FRONTEND_GROUPS  # the Name tags shop/admin and shop/partner-api use
 
 MANIFESTS = pathlib.Path(__file__).resolve().parent / "manifests"
@@ -39,74 +44,7 @@ APP, DB = "ack-app", "ack-db"
 UAT_NAMESPACE = "abc-185-7db8e"
 UAT_NODE_POOL = {"nodeGroup": "share-pod-uat-49db4"}
 SECURITY_GROUPS = {APP: "sg-bp1app0k8s0node00001", DB: "sg-bp1db00k8s0node00001"}
-DB_LB_ID = "lb-bp1db0mysql0uat00000x"
-DB_LB_VSWITCH = "vsw-bp1db00node0h0000000d"  # the node vSwitch of zone h, where the internal CLB sits
-DB_LB_IP = "10.10.0.200"
 TOKEN_LIFETIME = datetime.timedelta(days=7)  # the real one is refreshed every 30 min; nothing refreshes ours
-
-_PLURALS = {  # kind -> (api prefix, plural, namespaced)
-    "Namespace": ("api/v1", "namespaces", False),
-    "ServiceAccount": ("api/v1", "serviceaccounts", True),
-    "ConfigMap": ("api/v1", "configmaps", True),
-    "Secret": ("api/v1", "secrets", True),
-    "Service": ("api/v1", "services", True),
-    "Deployment": ("apis/apps/v1", "deployments", True),
-    "StatefulSet": ("apis/apps/v1", "statefulsets", True),
-    "DaemonSet": ("apis/apps/v1", "daemonsets", True),
-    "Ingress": ("apis/networking.k8s.io/v1", "ingresses", True),
-    "IngressClass": ("apis/networking.k8s.io/v1", "ingressclasses", False),
-    "CustomResourceDefinition": ("apis/apiextensions.k8s.io/v1", "customresourcedefinitions", False),
-}
-
-
-class KubeClient:
-    """Just enough of a REST client: JSON in, JSON out, ``Status`` errors raised as RuntimeError."""
-
-    def __init__(self, server: str, token: str = config.K8S_TOKEN) -> None:
-        self.server = server.rstrip("/")
-        self.token = token
-
-    def request(self, method: str, path: str, body: dict | None = None, content_type: str = "application/json",
-                query: dict | None = None) -> dict:
-        url = f"{self.server}/{path.lstrip('/')}"
-        if query:
-            url += "?" + urllib.parse.urlencode(query)
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(url, data=data, method=method, headers={
-            "Authorization": f"Bearer {self.token}", "Accept": "application/json", "Content-Type": content_type,
-            "User-Agent": "kubeguard-sandbox-seed"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return json.loads(response.read() or b"{}")
-        except urllib.error.HTTPError as exc:
-            try:
-                message = json.loads(exc.read()).get("message", "")
-            except ValueError:
-                message = ""
-            raise RuntimeError(f"{method} {path}: HTTP {exc.code} {message}".rstrip()) from exc
-
-    @staticmethod
-    def path_of(obj: dict, name: str | None = None) -> str:
-        prefix, plural, namespaced = _PLURALS[obj["kind"]]
-        path = prefix
-        if namespaced:
-            path += f"/namespaces/{obj['metadata'].get('namespace', 'default')}"
-        path += f"/{plural}"
-        return path + (f"/{name}" if name else "")
-
-    def create(self, obj: dict) -> dict:
-        return self.request("POST", self.path_of(obj), obj, query={"fieldManager": "kubeguard-seed"})
-
-    def exists(self, kind: str, name: str, namespace: str = "") -> bool:
-        obj = {"kind": kind, "metadata": {"name": name, "namespace": namespace}}
-        try:
-            self.request("GET", self.path_of(obj, name))
-            return True
-        except RuntimeError as exc:
-            if "HTTP 404" in str(exc):
-                return False
-            raise
-
 
 def _load(name: str, replacements: dict[str, str] | None = None) -> list[dict]:
     text = (MANIFESTS / name).read_text(encoding="utf-8")
@@ -228,21 +166,34 @@ def seed_ack_app(client: KubeClient) -> dict:
             "security_group": SECURITY_GROUPS[APP]}
 
 
-def seed_ack_db(client: KubeClient) -> dict:
+def _wait_for_load_balancer(client: KubeClient, path: str, timeout: float = 30.0) -> dict:
+    """The simulated CCM writes the Service status on its own thread: wait (bounded) until it has."""
+    deadline = time.monotonic() + timeout
+    while True:
+        service = client.request("GET", path)
+        if (service.get("status") or {}).get("loadBalancer", {}).get("ingress"):
+            return service
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{path}: the cloud-controller-manager wrote no load balancer status in {timeout:.0f} s")
+        time.sleep(0.1)
+
+
+def seed_ack_db(client: KubeClient, alibaba_ids: dict | None = None) -> dict:
+    lb_id = (alibaba_ids or {}).get("db_load_balancer_id", "lb-not-seeded")
     created = _seed_terway(client, DB)
-    created += _apply(client, _load("ack-db.yaml", {"__LB_ID__": DB_LB_ID, "__LB_VSWITCH__": DB_LB_VSWITCH}))
+    created += _apply(client, _load("ack-db.yaml", {"__LB_ID__": lb_id, "__LB_VSWITCH__": DB_LB_VSWITCH}))
     path = f"api/v1/namespaces/{UAT_NAMESPACE}/services/abc-185-mysql-svc"
-    service = client.request("GET", path)
-    service["status"] = {"loadBalancer": {"ingress": [{"ip": DB_LB_IP, "ipMode": "VIP"}]}}
-    client.request("PUT", path + "/status", service, query={"fieldManager": "cloud-controller-manager"})
+    ingress = _wait_for_load_balancer(client, path)["status"]["loadBalancer"]["ingress"] if alibaba_ids else []
     return {"objects": created, "namespace": UAT_NAMESPACE, "statefulset": "abc-185-mysql",
-            "service": "abc-185-mysql-svc", "load_balancer_id": DB_LB_ID, "load_balancer_ip": DB_LB_IP,
+            "service": "abc-185-mysql-svc", "load_balancer_id": lb_id,
+            "load_balancer_ip": ingress[0].get("ip") if ingress else None,
             "cluster_id": cluster_id(DB), "vswitches": sorted(_spec(DB).vswitches),
             "security_group": SECURITY_GROUPS[DB]}
 
 
-def seed(endpoints: dict, aws_ids: dict | None = None) -> dict:
-    """Seed every emulated cluster found in ``endpoints`` (``k8s:<name>`` -> URL); returns what was made."""
+def seed(endpoints: dict, aws_ids: dict | None = None, alibaba_ids: dict | None = None) -> dict:
+    """Seed every emulated cluster found in ``endpoints`` (``k8s:<name>`` -> URL); returns what was made.
+    Without ``alibaba_ids`` (no CLB emulator) ack-db's Service names no seeded CLB and gets no status."""
     clients = {name: KubeClient(endpoints[f"k8s:{name}"]) for name in (EKS, APP, DB) if f"k8s:{name}" in endpoints}
     markers = {EKS: ("Namespace", "shop"), APP: ("ConfigMap", "eni-config"), DB: ("ConfigMap", "eni-config")}
     for name, client in clients.items():
@@ -256,5 +207,5 @@ def seed(endpoints: dict, aws_ids: dict | None = None) -> dict:
     if APP in clients:
         result[APP] = seed_ack_app(clients[APP])
     if DB in clients:
-        result[DB] = seed_ack_db(clients[DB])
+        result[DB] = seed_ack_db(clients[DB], alibaba_ids)
     return result

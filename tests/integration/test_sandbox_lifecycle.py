@@ -24,11 +24,13 @@ def test_up_writes_state_and_down_leaves_nothing_behind(tmp_path):
         assert json.loads(run_cli("status", env=env).stdout)["running"] is True
         endpoints = json.loads((tmp_path / "endpoints.json").read_text())
         assert endpoints == {"admin": f"http://127.0.0.1:{base}", "aws": f"http://127.0.0.1:{base + 1}",
-                             "k8s:demo-eks": f"http://127.0.0.1:{base + 11}",
+                             "slb": f"http://127.0.0.1:{base + 2}", "k8s:demo-eks": f"http://127.0.0.1:{base + 11}",
                              "k8s:ack-app": f"http://127.0.0.1:{base + 12}",
                              "k8s:ack-db": f"http://127.0.0.1:{base + 13}"}
         variables = read_env_file(tmp_path / "env")
         assert variables["AWS_ENDPOINT_URL"] == endpoints["aws"]
+        assert variables["ALIBABA_CLOUD_SLB_ENDPOINT"] == endpoints["slb"]
+        assert variables["ALIBABA_CLOUD_REGION_ID"] == "cn-hangzhou"
         assert variables["KUBECONFIG"] == str(tmp_path / "kubeconfig")
         kubeconfig = yaml.safe_load((tmp_path / "kubeconfig").read_text())
         assert kubeconfig["current-context"] == "demo-eks"
@@ -40,7 +42,7 @@ def test_up_writes_state_and_down_leaves_nothing_behind(tmp_path):
     finally:
         run_cli("down", env=env)
     assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split(") ")[1][0] == "Z"
-    assert not any(port_open(port) for port in (base, base + 1, base + 11, base + 12, base + 13))
+    assert not any(port_open(port) for port in (base, base + 1, base + 2, base + 11, base + 12, base + 13))
     assert not (tmp_path / "sandbox.pid").exists()
     status = run_cli("status", env=env, check=False)
     assert status.returncode == 3 and json.loads(status.stdout)["running"] is False

@@ -1,4 +1,5 @@
-"""Simulated controllers: workloads (Deployment/ReplicaSet/StatefulSet/DaemonSet -> Pods) and Terway."""
+"""Simulated controllers: workloads (Deployment/ReplicaSet/StatefulSet/DaemonSet -> Pods), Terway, and on
+ACK clusters given a CLB endpoint, the cloud-controller-manager's service controller."""
 
 from __future__ import annotations
 
@@ -12,3 +13,7 @@ def install(cluster) -> None:
         from sandbox.k8s.controllers import terway
 
         terway.install(cluster)
+        if cluster.slb_url:
+            from sandbox.k8s.controllers import ccm
+
+            ccm.install(cluster)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import random
-
-from sandbox.k8s import errors
+from sandbox.k8s import events
 from sandbox.k8s.controllers.terway.constants import FIELD_MANAGER
 
 
@@ -27,19 +25,4 @@ class Writes:
         self._event(api, obj, "Warning", reason, message)
 
     def _event(self, api, obj: dict, kind: str, reason: str, message: str) -> None:
-        events = api.registry.lookup("", "v1", "events")
-        meta = obj["metadata"]
-        namespace = meta.get("namespace") or "default"
-        stamp = self.stamp()
-        name = f"{meta['name']}.{''.join(random.choices('0123456789abcdef', k=16))}"
-        involved = {"apiVersion": obj.get("apiVersion", ""), "kind": obj.get("kind", ""), "name": meta["name"],
-                    "uid": meta.get("uid", ""), "resourceVersion": meta.get("resourceVersion", "")}
-        if meta.get("namespace"):
-            involved["namespace"] = meta["namespace"]
-        try:
-            api.create(events, namespace, {
-                "metadata": {"name": name}, "involvedObject": involved, "reason": reason, "message": message,
-                "type": kind, "count": 1, "firstTimestamp": stamp, "lastTimestamp": stamp,
-                "source": {"component": FIELD_MANAGER}, "reportingComponent": FIELD_MANAGER})
-        except errors.ApiError:
-            pass  # e.g. the namespace is being deleted
+        events.record(api, obj, kind, reason, message, FIELD_MANAGER, self.stamp())

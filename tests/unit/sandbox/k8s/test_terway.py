@@ -527,37 +527,11 @@ def test_denial_rules_are_pure():
 
 # ------------------------------------------------------------------------------------- the seeded estates, over HTTP
 
-@pytest.fixture
-def seeded_estates():
-    """The three clusters served on ephemeral ports, seeded by sandbox.seed.k8s through HTTP."""
-    import threading
-
-    from werkzeug.serving import make_server
-
-    from sandbox.k8s.app import KubeApp
-    from sandbox.seed import k8s as seed_k8s
-
-    servers, endpoints, clusters = [], {}, {}
-    for spec in CLUSTERS:
-        cluster = Cluster(spec)
-        server = make_server("127.0.0.1", 0, lambda environ, start: None, threaded=True)
-        url = f"http://127.0.0.1:{server.server_port}"
-        server.app = KubeApp(cluster.api, url)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        endpoints[f"k8s:{spec.name}"] = url
-        clusters[spec.name] = cluster
-    made = seed_k8s.seed(endpoints, aws_ids={"vpc_id": "vpc-0123456789abcdef0"})
-    yield made, {name: seed_k8s.KubeClient(endpoints[f"k8s:{name}"]) for name in clusters}, clusters
-    for server in servers:
-        server.shutdown()
-
-
-def test_seed_creates_the_before_estates(seeded_estates):
+def test_seed_creates_the_before_estates(seeded):
     import base64
     import datetime
 
-    made, clients, clusters = seeded_estates
+    made, clients, clusters = seeded.made, seeded.clients, seeded.clusters
     eks = made["demo-eks"]
     assert eks["node_ports"]["storefront"] == 30080 and eks["node_ports"]["api"] == 32050
     assert len(eks["node_ports"]) == 6 and len(eks["ingresses"]) == 4
@@ -598,8 +572,8 @@ def test_seed_creates_the_before_estates(seeded_estates):
     assert service["metadata"]["annotations"][prefix + "id"].startswith("lb-")
 
 
-def test_seed_004_steps_over_http(seeded_estates):
-    _, clients, _ = seeded_estates
+def test_seed_004_steps_over_http(seeded):
+    clients = seeded.clients
     app = clients["ack-app"]
     cm = app.request("GET", "api/v1/namespaces/kube-system/configmaps/eni-config")
     conf = json.loads(cm["data"]["eni_conf"])

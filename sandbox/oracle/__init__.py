@@ -1,0 +1,13 @@
+"""The reachability oracle: would a connection from a pod reach a Service, and along which path.
+
+It reads the emulated clusters and the CLB emulator over HTTP, as an outside observer, and never
+uses the collection's code. ``reach`` answers pod -> load-balancer Service (seed 004); every answer
+names each hop and the rule that decided, so a failed assertion reads like a trace.
+"""
+
+from __future__ import annotations
+
+from sandbox.oracle.pod_to_service import reach
+from sandbox.oracle.verdict import Hop, Verdict
+
+__all__ = ["Hop", "Verdict", "reach"]

@@ -1,0 +1,152 @@
+"""Pod -> load-balancer Service reachability on the ACK clusters (seed 004), hop by hop.
+
+The rules, from how the real pieces behave (docs/sandbox.md, "Reachability oracle"):
+
+1. The source address is the pod's own IP: Terway gives pods VPC addresses and does not SNAT them.
+2. Inside the Service's own cluster, kube-proxy (IPVS) binds every ``status.loadBalancer.ingress[].ip``
+   to ``kube-ipvs0`` on each node and DNATs it straight to the endpoints: the CLB, and its ACL, are
+   never seen. With the ``hostname`` annotation the status carries no IP, nothing is short-circuited and
+   the connection leaves the cluster for the CLB, like one from any other cluster.
+3. Through the CLB: the listener on the port must exist and run; its access control decides (a
+   whitelist admits only its entries, **an empty whitelist admits everything**, a blacklist refuses its
+   entries); then a backend must be a ready endpoint pod of the Service.
+NetworkPolicies are not evaluated yet. Routing between the clusters' VPCs is assumed (same VPC or CEN).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from sandbox import config
+from sandbox.alibaba import credentials
+from sandbox.alibaba.client import SlbApiError, SlbClient
+from sandbox.k8s import endpoints as k8s_endpoints
+from sandbox.k8s_client import KubeClient
+from sandbox.oracle.verdict import CLB, IPVS, Verdict
+
+LB_ID_LABEL = "service.k8s.alibaba/loadbalancer-id"
+LB_ID_ANNOTATIONS = ("service.beta.kubernetes.io/alibaba-cloud-loadbalancer-id",
+                     "service.beta.kubernetes.io/alicloud-loadbalancer-id")
+
+
+def _split(ref: str, what: str) -> tuple[str, str, str]:
+    parts = ref.split("/")
+    if len(parts) != 3 or not all(parts):
+        raise ValueError(f"{what} must be CLUSTER/NAMESPACE/NAME, not {ref!r}")
+    return parts[0], parts[1], parts[2]
+
+
+def _kube(endpoints: dict, cluster: str) -> KubeClient:
+    if f"k8s:{cluster}" not in endpoints:
+        raise ValueError(f"no emulated cluster named {cluster!r} (known: "
+                         f"{', '.join(k[4:] for k in endpoints if k.startswith('k8s:'))})")
+    return KubeClient(endpoints[f"k8s:{cluster}"])
+
+
+def reach(endpoints: dict, from_pod: str, to_service: str, port: int,
+          region: str = config.ALIBABA_REGION) -> Verdict:
+    """Would ``from_pod`` (CLUSTER/NS/POD) reach ``to_service`` (CLUSTER/NS/SVC) on ``port``?"""
+    src_cluster, src_ns, src_name = _split(from_pod, "from_pod")
+    dst_cluster, dst_ns, dst_name = _split(to_service, "to_service")
+    verdict = Verdict(from_pod, to_service, port)
+    pod = _kube(endpoints, src_cluster).request("GET", f"api/v1/namespaces/{src_ns}/pods/{src_name}")
+    source_ip = (pod.get("status") or {}).get("podIP")
+    if not source_ip or (pod.get("status") or {}).get("phase") != "Running":
+        verdict.hop("source", f"pod {from_pod} is not running with an IP")
+        return verdict.decide(False, "the source pod has no address")
+    verdict.hop("source", f"pod {from_pod} on node {pod['spec'].get('nodeName')}, source address {source_ip} "
+                          f"(Terway: the pod's own VPC address, no SNAT)")
+    kube = _kube(endpoints, dst_cluster)
+    service = kube.request("GET", f"api/v1/namespaces/{dst_ns}/services/{dst_name}")
+    service_port = next((p for p in service["spec"].get("ports") or [] if p["port"] == port), None)
+    ingress = ((service.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
+    if service["spec"].get("type") != "LoadBalancer" or not ingress or service_port is None:
+        verdict.hop("service", f"{to_service} is {service['spec'].get('type')}, ports "
+                               f"{[p['port'] for p in service['spec'].get('ports') or []]}, ingress {ingress}")
+        return verdict.decide(False, "the Service publishes no load-balancer address on that port")
+    pods = kube.request("GET", f"api/v1/namespaces/{dst_ns}/pods")["items"]
+    backends = k8s_endpoints.pods_of(service, pods)
+    ips = [item["ip"] for item in ingress if item.get("ip")]
+    if src_cluster == dst_cluster and ips:
+        return _through_ipvs(verdict, ips[0], service_port, backends)
+    slb = SlbClient(endpoints["slb"], credentials.ORACLE, region)
+    return _through_clb(verdict, slb, service, ingress[0], source_ip, backends)
+
+
+def _through_ipvs(verdict: Verdict, ip: str, port: dict, backends: list[dict]) -> Verdict:
+    verdict.path = IPVS
+    verdict.hop("kube-proxy", f"{ip} is in the Service's status.loadBalancer.ingress, so IPVS binds it to "
+                              f"kube-ipvs0 on every node of this cluster: {ip}:{port['port']} is DNATed to the "
+                              f"endpoints here, the CLB and its access control are bypassed")
+    if not backends:
+        return verdict.decide(False, "kube-proxy IPVS: the Service has no ready endpoints")
+    target = backends[0]
+    verdict.hop("endpoint", f"pod {target['metadata']['namespace']}/{target['metadata']['name']} "
+                            f"{target['status']['podIP']}:{k8s_endpoints.target_port(port, backends)}")
+    return verdict.decide(True, "kube-proxy IPVS short-circuit of the load-balancer IP (the ACL does not apply)")
+
+
+def _load_balancer_id(service: dict) -> str | None:
+    meta = service["metadata"]
+    return (meta.get("labels") or {}).get(LB_ID_LABEL) or next(
+        ((meta.get("annotations") or {})[key] for key in LB_ID_ANNOTATIONS if key in (meta.get("annotations") or {})),
+        None)
+
+
+def _through_clb(verdict: Verdict, slb: SlbClient, service: dict, ingress: dict, source_ip: str,
+                 backends: list[dict]) -> Verdict:
+    verdict.path = CLB
+    lb_id = _load_balancer_id(service)
+    if lb_id is None:
+        return verdict.decide(False, "the Service names no CLB (no loadbalancer-id label or id annotation)")
+    try:
+        lb = slb.call("DescribeLoadBalancerAttribute", LoadBalancerId=lb_id)
+    except SlbApiError as exc:
+        return verdict.decide(False, f"the CLB {lb_id} cannot be described: {exc}")
+    dialled = ingress.get("ip") or f"{ingress.get('hostname')} (DNS: resolves to the CLB address {lb['Address']})"
+    verdict.hop("client", f"dials {dialled}: not local to the source's cluster, so the packet leaves for the CLB")
+    found = slb.call("DescribeLoadBalancerListeners", **{"LoadBalancerId.1": lb_id, "ListenerPort": verdict.port})
+    listener = (found.get("Listeners") or [None])[0]
+    if listener is None or listener["Status"] != "running":
+        verdict.hop("clb", f"{lb_id} {lb['Address']}: no running listener on {verdict.port}")
+        return verdict.decide(False, f"CLB {lb_id}: no running listener on port {verdict.port}")
+    allowed, rule = _access_control(slb, listener, source_ip)
+    verdict.hop("clb", f"{lb_id} {lb['Address']} listener {listener['ListenerProtocol']}:{verdict.port}: {rule}")
+    if not allowed:
+        return verdict.decide(False, f"CLB {lb_id} listener {verdict.port}: {rule}")
+    return _to_backend(verdict, lb, listener, backends, rule)
+
+
+def _access_control(slb: SlbClient, listener: dict, source_ip: str) -> tuple[bool, str]:
+    if listener.get("AclStatus") != "on":
+        return True, "access control off: every source is forwarded"
+    acl_id, acl_type = listener["AclId"], listener["AclType"]
+    entries = slb.all_pages("DescribeAccessControlListAttribute", "AclEntrys", "AclEntry", page_param="Page",
+                            AclId=acl_id)
+    address = ipaddress.ip_address(source_ip)
+    match = next((e for e in entries if address in ipaddress.ip_network(e["AclEntryIP"], strict=False)), None)
+    described = f"{acl_type}list {acl_id} ({len(entries)} entries)"
+    if acl_type == "white":
+        if not entries:
+            return True, f"{described} is EMPTY: an empty whitelist forwards every source"
+        if match:
+            return True, f"{source_ip} matches {match['AclEntryIP']} ({match['AclEntryComment'] or 'no comment'}) " \
+                         f"in {described}"
+        return False, f"{source_ip} is not in {described}"
+    if match:
+        return False, f"{source_ip} matches {match['AclEntryIP']} in {described}"
+    return True, f"{source_ip} is not in {described}"
+
+
+def _to_backend(verdict: Verdict, lb: dict, listener: dict, backends: list[dict], rule: str) -> Verdict:
+    by_ip = {pod["status"]["podIP"]: pod for pod in backends}
+    servers = [s for s in lb["BackendServers"]["BackendServer"] if s.get("ServerIp") in by_ip]
+    if not servers:
+        verdict.hop("backend", f"none of the CLB's {len(lb['BackendServers']['BackendServer'])} backend servers "
+                               f"is a ready endpoint of the Service")
+        return verdict.decide(False, f"CLB {lb['LoadBalancerId']}: no backend server is a ready endpoint pod")
+    pod = by_ip[servers[0]["ServerIp"]]
+    verdict.hop("backend", f"{servers[0]['Type']} backend {servers[0]['ServerId']} = pod "
+                           f"{pod['metadata']['namespace']}/{pod['metadata']['name']} "
+                           f"{servers[0]['ServerIp']}:{listener['BackendServerPort']}")
+    return verdict.decide(True, f"CLB {lb['LoadBalancerId']} listener {verdict.port}: {rule}")

@@ -1,0 +1,81 @@
+"""Fixtures for the sandbox's unit tests: the emulated estate served in-process on ephemeral ports."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from sandbox.k8s.app import KubeApp
+from sandbox.k8s.cluster import CLUSTERS, Cluster
+from sandbox.k8s_client import KubeClient
+from sandbox.proxy.faults import FaultPlan
+from sandbox.proxy.ledger import CallLedger
+from sandbox.proxy.middleware import AccountingMiddleware
+from sandbox.seed import alibaba as seed_alibaba
+from sandbox.seed import k8s as seed_k8s
+from sandbox.services import slb
+
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+@dataclasses.dataclass
+class Estate:
+    """The CLB emulator and the three clusters (ACK ones with the CCM), seeded over HTTP."""
+
+    endpoints: dict
+    clusters: dict
+    clients: dict
+    slb_app: object
+    ledger: CallLedger
+    faults: FaultPlan
+    made: dict = dataclasses.field(default_factory=dict)
+    alibaba: dict = dataclasses.field(default_factory=dict)
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every cloud-controller-manager has no sync left to do."""
+        for cluster in self.clusters.values():
+            assert cluster.settle(timeout), f"the CCM of {cluster.spec.name} did not settle in {timeout} s"
+
+
+def _serve(app) -> tuple[object, str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture
+def estate():
+    """Served, not seeded: tests that build their own situation start here."""
+    slb_app, adapter = slb.make()
+    ledger, faults = CallLedger(), FaultPlan()
+    servers, endpoints, clusters = [], {}, {}
+    server, endpoints["slb"] = _serve(AccountingMiddleware(slb_app, adapter, ledger, faults))
+    servers.append(server)
+    for spec in CLUSTERS:
+        server = make_server("127.0.0.1", 0, lambda environ, start: None, threaded=True)
+        url = f"http://127.0.0.1:{server.server_port}"
+        clusters[spec.name] = Cluster(spec, slb_url=endpoints["slb"])
+        server.app = KubeApp(clusters[spec.name].api, url)
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(server)
+        endpoints[f"k8s:{spec.name}"] = url
+    yield Estate(endpoints, clusters, {name: KubeClient(endpoints[f"k8s:{name}"]) for name in clusters}, slb_app,
+                 ledger, faults)
+    for cluster in clusters.values():
+        cluster.stop()
+    for server in servers:
+        server.shutdown()
+
+
+@pytest.fixture
+def seeded(estate):
+    """The "before" estates: the CLB of seed 004 and the three clusters, seeded as `sandbox seed` does."""
+    estate.alibaba = seed_alibaba.seed(estate.endpoints["slb"])
+    estate.made = seed_k8s.seed(estate.endpoints, aws_ids={"vpc_id": "vpc-0123456789abcdef0"},
+                                alibaba_ids=estate.alibaba)
+    estate.settle()
+    return estate

@@ -1,0 +1,138 @@
+"""Seed 004 reproduced by hand on the emulated estate (no module involved), judged by the reachability oracle.
+
+Before: every pod of ack-app (UAT and prod share the pod subnet) and of ack-db reaches the UAT database.
+A whitelist of the UAT pods' IPs on the CLB listener keeps prod out, but ack-db's own pods still reach the
+database through kube-proxy's IPVS short-circuit; the hostname annotation closes that path too.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sandbox.alibaba import credentials
+from sandbox.alibaba.client import SlbClient
+from sandbox.oracle import reach
+
+UAT, PROD, DBA = "abc-185-7db8e", "abc-185-prod", "dba-tools"
+DB_SERVICE = f"ack-db/{UAT}/abc-185-mysql-svc"
+HOSTNAME = "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-hostname"
+
+
+def _pods(estate, cluster: str, namespace: str) -> dict[str, str]:
+    items = estate.clients[cluster].request("GET", f"api/v1/namespaces/{namespace}/pods")["items"]
+    return {pod["metadata"]["name"]: pod["status"]["podIP"] for pod in items}
+
+
+def _verdicts(estate, cluster: str, namespace: str) -> dict:
+    return {name: reach(estate.endpoints, f"{cluster}/{namespace}/{name}", DB_SERVICE, 3306)
+            for name in _pods(estate, cluster, namespace)}
+
+
+def _bind(estate, acl_type: str, entries: list[dict]) -> str:
+    slb = SlbClient(estate.endpoints["slb"], credentials.USER, "cn-hangzhou")
+    acl = slb.call("CreateAccessControlList", AclName=f"abc-185-mysql-{acl_type}")["AclId"]
+    if entries:
+        slb.call("AddAccessControlListEntry", AclId=acl, AclEntrys=json.dumps(entries))
+    slb.call("SetLoadBalancerTCPListenerAttribute", LoadBalancerId=estate.alibaba["db_load_balancer_id"],
+             ListenerPort=3306, AclStatus="on", AclType=acl_type, AclId=acl)
+    return acl
+
+
+def _uat_whitelist(estate) -> str:
+    return _bind(estate, "white", [{"entry": f"{ip}/32", "comment": f"uat/{name}"}
+                                   for name, ip in _pods(estate, "ack-app", UAT).items()])
+
+
+def _assert_all(verdicts: dict, reachable: bool, path: str) -> None:
+    assert verdicts, "no pods to test"
+    for verdict in verdicts.values():
+        assert (verdict.reachable, verdict.path) == (reachable, path), verdict.trace()
+
+
+def test_before_every_pod_of_both_clusters_reaches_the_uat_database(seeded):
+    for namespace in (UAT, PROD):
+        _assert_all(_verdicts(seeded, "ack-app", namespace), True, "clb")
+    for namespace in (UAT, DBA):
+        _assert_all(_verdicts(seeded, "ack-db", namespace), True, "ipvs")
+    prod = next(iter(_verdicts(seeded, "ack-app", PROD).values()))
+    assert "access control off" in prod.decided_by
+    assert [hop.where for hop in prod.hops] == ["source", "client", "clb", "backend"]
+
+
+def test_a_whitelist_of_the_uat_ips_keeps_prod_out_but_not_the_database_cluster(seeded):
+    acl = _uat_whitelist(seeded)
+    uat_ips = _pods(seeded, "ack-app", UAT)
+    for name, verdict in _verdicts(seeded, "ack-app", UAT).items():
+        assert verdict.reachable and verdict.path == "clb", verdict.trace()
+        assert f"{uat_ips[name]} matches {uat_ips[name]}/32 (uat/{name})" in verdict.decided_by
+    for verdict in _verdicts(seeded, "ack-app", PROD).values():
+        assert not verdict.reachable and verdict.path == "clb", verdict.trace()
+        assert f"is not in whitelist {acl}" in verdict.decided_by
+    _assert_all(_verdicts(seeded, "ack-db", DBA), True, "ipvs")  # the ACL never sees in-cluster traffic
+    _assert_all(_verdicts(seeded, "ack-db", UAT), True, "ipvs")
+
+
+def test_with_the_hostname_annotation_the_whitelist_applies_inside_the_database_cluster_too(seeded):
+    _uat_whitelist(seeded)
+    seeded.clients["ack-db"].request("PATCH", f"api/v1/namespaces/{UAT}/services/abc-185-mysql-svc",
+                                     {"metadata": {"annotations": {HOSTNAME: "abc-185-mysql-svc"}}},
+                                     content_type="application/merge-patch+json")
+    seeded.settle()
+    service = seeded.clients["ack-db"].request("GET", f"api/v1/namespaces/{UAT}/services/abc-185-mysql-svc")
+    assert service["status"]["loadBalancer"]["ingress"] == [{"hostname": "abc-185-mysql-svc"}]
+    for namespace in (DBA, UAT):
+        for verdict in _verdicts(seeded, "ack-db", namespace).values():
+            assert not verdict.reachable and verdict.path == "clb", verdict.trace()
+            assert "resolves to the CLB address 10.10.0.200" in verdict.trace()
+    _assert_all(_verdicts(seeded, "ack-app", UAT), True, "clb")
+    _assert_all(_verdicts(seeded, "ack-app", PROD), False, "clb")
+
+
+def test_an_empty_whitelist_bound_to_the_listener_admits_everyone(seeded):
+    _bind(seeded, "white", [])
+    for verdict in _verdicts(seeded, "ack-app", PROD).values():
+        assert verdict.reachable, verdict.trace()
+        assert "EMPTY: an empty whitelist forwards every source" in verdict.decided_by
+
+
+def test_a_blacklist_refuses_only_its_entries(seeded):
+    _bind(seeded, "black", [{"entry": f"{ip}/32"} for ip in _pods(seeded, "ack-app", PROD).values()])
+    _assert_all(_verdicts(seeded, "ack-app", PROD), False, "clb")
+    _assert_all(_verdicts(seeded, "ack-app", UAT), True, "clb")
+
+
+def test_acl_annotations_alone_do_not_protect_the_reused_clb(seeded):
+    """The seeded Service reuses its CLB without force-override-listeners: the CCM leaves the listener be."""
+    slb = SlbClient(seeded.endpoints["slb"], credentials.USER, "cn-hangzhou")
+    acl = slb.call("CreateAccessControlList", AclName="by-annotation")["AclId"]
+    slb.call("AddAccessControlListEntry", AclId=acl, AclEntrys=json.dumps([{"entry": "192.0.2.1/32"}]))
+    prefix = "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-"
+    seeded.clients["ack-db"].request("PATCH", f"api/v1/namespaces/{UAT}/services/abc-185-mysql-svc", {
+        "metadata": {"annotations": {prefix + "acl-status": "on", prefix + "acl-type": "white",
+                                     prefix + "acl-id": acl}}}, content_type="application/merge-patch+json")
+    seeded.settle()
+    _assert_all(_verdicts(seeded, "ack-app", PROD), True, "clb")
+
+
+def test_answers_read_like_traces_and_refuse_what_they_cannot_judge(seeded):
+    dba = next(iter(_pods(seeded, "ack-db", DBA)))
+    verdict = reach(seeded.endpoints, f"ack-db/{DBA}/{dba}", DB_SERVICE, 3306)
+    text = verdict.trace()
+    assert text.startswith(f"ack-db/{DBA}/{dba} -> {DB_SERVICE}:3306: REACHABLE via ipvs")
+    assert "kube-ipvs0" in text and "decided by: kube-proxy IPVS" in text
+    assert verdict.as_dict()["hops"][0]["where"] == "source"
+    other_port = reach(seeded.endpoints, f"ack-db/{DBA}/{dba}", DB_SERVICE, 3307)
+    assert not other_port.reachable and "no load-balancer address on that port" in other_port.decided_by
+    with pytest.raises(ValueError, match="CLUSTER/NAMESPACE/NAME"):
+        reach(seeded.endpoints, "ack-db/only-two", DB_SERVICE, 3306)
+    with pytest.raises(ValueError, match="no emulated cluster named 'ack-nope'"):
+        reach(seeded.endpoints, f"ack-nope/{DBA}/{dba}", DB_SERVICE, 3306)
+
+
+def test_a_stopped_listener_reaches_nobody(seeded):
+    slb = SlbClient(seeded.endpoints["slb"], credentials.USER, "cn-hangzhou")
+    slb.call("StopLoadBalancerListener", LoadBalancerId=seeded.alibaba["db_load_balancer_id"], ListenerPort=3306)
+    verdict = next(iter(_verdicts(seeded, "ack-app", UAT).values()))
+    assert not verdict.reachable and "no running listener on port 3306" in verdict.decided_by
