@@ -147,6 +147,22 @@ def test_http_and_https_listeners_need_their_settings(slb):
     assert https.server_certificate_id == "cert-1" and https.sticky_session == "off"
     client.set_load_balancer_httplistener_attribute(models.SetLoadBalancerHTTPListenerAttributeRequest(
         region_id=REGION, load_balancer_id=lb, listener_port=80, description="web"))
+    http = client.describe_load_balancer_httplistener_attribute(models.DescribeLoadBalancerHTTPListenerAttributeRequest(
+        region_id=REGION, load_balancer_id=lb, listener_port=80)).body
+    assert (http.description, http.backend_server_port, http.status) == ("web", 8080, "stopped")
+    acl = create_acl(client, "office")
+    client.set_load_balancer_httpslistener_attribute(models.SetLoadBalancerHTTPSListenerAttributeRequest(
+        region_id=REGION, load_balancer_id=lb, listener_port=443, acl_status="on", acl_type="black", acl_id=acl))
+    https = client.describe_load_balancer_httpslistener_attribute(
+        models.DescribeLoadBalancerHTTPSListenerAttributeRequest(region_id=REGION, load_balancer_id=lb,
+                                                                 listener_port=443)).body
+    assert (https.acl_status, https.acl_type, https.acl_id) == ("on", "black", acl)
+    for call, request in ((client.start_load_balancer_listener, models.StartLoadBalancerListenerRequest),
+                          (client.stop_load_balancer_listener, models.StopLoadBalancerListenerRequest)):
+        call(request(region_id=REGION, load_balancer_id=lb, listener_port=443))
+    listeners = client.describe_load_balancer_listeners(models.DescribeLoadBalancerListenersRequest(
+        region_id=REGION, load_balancer_id=[lb], listener_protocol="https")).body.listeners
+    assert [(item.listener_port, item.status, item.acl_ids) for item in listeners] == [(443, "stopped", [acl])]
     ports = _attribute(client, lb).listener_ports_and_protocol.listener_port_and_protocol
     assert [(p.listener_port, p.listener_protocol) for p in ports] == [(80, "http"), (443, "https")]
 

@@ -38,8 +38,9 @@ APP_LABELS = {"log_temp_id": "rowBased", "projectkey": "abc-ba7b5"}
 def seeded_deployment():
     """The UAT Deployment of seed 004, exactly as the seed manifest writes it."""
     documents = [doc for doc in yaml.safe_load_all(SEED.read_text(encoding="utf-8")) if doc]
-    (deployment,) = [doc for doc in documents if doc.get("kind") == "Deployment"
-                     and doc["metadata"]["namespace"] == "abc-185-7db8e"]
+    (deployment,) = [
+        doc for doc in documents if doc.get("kind") == "Deployment" and doc["metadata"]["namespace"] == "abc-185-7db8e"
+    ]
     return deployment
 
 
