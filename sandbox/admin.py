@@ -19,7 +19,7 @@ def _json(data, status: int = 200) -> Response:
 
 
 class AdminApp:
-    """Routes: GET /health, GET /calls, POST /calls/reset, GET|PUT|DELETE /faults, POST /reset,
+    """Routes: GET /health, GET /calls, GET /calls/log (in arrival order), POST /calls/reset, GET|PUT|DELETE /faults, POST /reset,
     GET|PUT /settings/<service> (quotas and timings of a service that has them, e.g. slb),
     POST /settle?timeout=S (wait until the simulated controllers have nothing queued)."""
 
@@ -43,6 +43,8 @@ class AdminApp:
             return _json({"status": "ok", "pid": os.getpid(), "endpoints": self.endpoints})
         if key == ("GET", "/calls"):
             return _json(self.ledger.snapshot())
+        if key == ("GET", "/calls/log"):
+            return _json({"calls": self.ledger.journal()})
         if key == ("POST", "/calls/reset"):
             snapshot = self.ledger.snapshot()
             self.ledger.reset()

@@ -39,6 +39,10 @@ class AdminClient:
     def calls(self) -> dict:
         return self._request("GET", "/calls")
 
+    def call_log(self) -> list[dict]:
+        """The calls since the last reset, oldest first: {seq, service, action, kind, fault}."""
+        return self._request("GET", "/calls/log")["calls"]
+
     def reset_calls(self) -> dict:
         """Reset the counters; returns the counts as they were."""
         return self._request("POST", "/calls/reset")

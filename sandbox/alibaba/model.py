@@ -14,7 +14,6 @@ import threading
 import time
 
 from sandbox.alibaba import errors
-from sandbox.alibaba.errors import SlbError
 
 REGIONS = {"cn-hangzhou": "bp1", "cn-shanghai": "uf6", "cn-beijing": "2ze", "cn-shenzhen": "wz9",
            "ap-southeast-1": "t4n", "eu-central-1": "gw8", "us-west-1": "rj9"}

@@ -25,9 +25,6 @@ import hashlib
 import json
 import pathlib
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
 import yaml
 

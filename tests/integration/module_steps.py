@@ -5,16 +5,19 @@
 - ``module_task`` / ``run_play`` / ``play_and_output``: one play of module tasks through ansible-playbook,
   its registered results dumped to a file and returned (with the output and the wall time).
 - ``wait_for``: poll until a predicate holds.
+- ``Player``: runs one module step by step in one play, each step with the sandbox's counts for exactly it.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import os
 import pathlib
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -140,3 +143,80 @@ class Step:
         shown = {k: v for k, v in self.result.items() if k in self.SHOWN}
         return (f"{type(self).__name__}(msg={self.msg!r}, calls={self.all_calls()}, "
                 f"result={json.dumps(shown, sort_keys=True, default=str)[:self.SHOWN_CHARS]})")
+
+
+def counts_delta(before: dict, after: dict) -> dict:
+    """The sandbox counts of what happened between two cumulative snapshots (``GET /calls``)."""
+    services = {}
+    for name, svc in (after.get("services") or {}).items():
+        old = ((before.get("services") or {}).get(name) or {}).get("actions") or {}
+        actions = {}
+        for action, entry in (svc.get("actions") or {}).items():
+            calls = entry["calls"] - (old.get(action) or {}).get("calls", 0)
+            if calls:
+                actions[action] = {"kind": entry["kind"], "calls": calls}
+        if actions:
+            services[name] = {"actions": actions,
+                              "reads": sum(a["calls"] for a in actions.values() if a["kind"] == "read"),
+                              "writes": sum(a["calls"] for a in actions.values() if a["kind"] != "read")}
+    totals = dict((key, (after.get("totals") or {}).get(key, 0) - (before.get("totals") or {}).get(key, 0))
+                  for key in ("reads", "writes", "faults"))
+    return {"services": services, "totals": totals}
+
+
+class Player:
+    """Runs one module (``MODULE``) through ansible-playbook against the session sandbox, step by step, each
+    step's result a ``STEP`` with the sandbox's counts for exactly that step."""
+
+    MODULE = ""
+    STEP = Step
+
+    def __init__(self, env: dict, admin, tmp_dir: pathlib.Path) -> None:
+        self.env = env
+        self.admin = admin
+        self.tmp_dir = tmp_dir
+
+    def play(self, steps: list[dict], timeout: float = 300) -> list[Step]:
+        """Run the steps in one play; each is ``{"params": {...}, "check": bool, "diff": bool}``.
+
+        The counter is reset before the play; after each module task the play reads the cumulative counts
+        (``GET /calls`` through the ``url`` lookup: in the controller process, and the admin API is not
+        counted), and each step gets the difference to the snapshot before it.
+        """
+        calls_url = self.env["KUBEGUARD_SANDBOX_ADMIN_URL"] + "/calls"
+        tasks = []
+        for index, step in enumerate(steps):
+            tasks.append(module_task(self.MODULE, index, step))
+            tasks.append({"name": f"counts {index}", "ansible.builtin.set_fact": {
+                f"c{index}": "{{ lookup('ansible.builtin.url', '%s', split_lines=False) | from_json }}" % calls_url}})
+        mapping = "{" + ", ".join(f"'r{i}': r{i}, 'c{i}': c{i}" for i in range(len(steps))) + "}"
+        self.admin.reset_calls()
+        results = self.run_tasks(tasks, mapping, timeout=timeout)
+        out_steps, previous = [], {}
+        for i in range(len(steps)):
+            out_steps.append(self.STEP(results[f"r{i}"], counts_delta(previous, results[f"c{i}"])))
+            previous = results[f"c{i}"]
+        return out_steps
+
+    def run(self, params: dict, check: bool = False, diff: bool = False) -> Step:
+        return self.play([{"params": params, "check": check, "diff": diff}])[0]
+
+    def run_tasks(self, tasks: list[dict], results: str, timeout: float = 300) -> dict:
+        """Any tasks in one play, in a fresh run directory and TMPDIR; ``results`` is the Jinja dict dumped."""
+        run_dir = self.tmp_dir / f"play-{uuid.uuid4().hex[:8]}"
+        (run_dir / "tmp").mkdir(parents=True)
+        env = dict(self.env, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(run_dir / "tmp"),
+                   ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_PIPELINING="1", TMPDIR=str(run_dir / "tmp"))
+        return run_play(tasks, results, run_dir, env, timeout=timeout)
+
+
+def make_env(sandbox_env: dict) -> dict:
+    """The sandbox's environment for ansible-playbook: the venv first on PATH, the repository's ansible.cfg,
+    kubernetes.core pointed at the sandbox's kubeconfig (and nothing else of the caller's)."""
+    env = dict(sandbox_env)
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("ANSIBLE_CONFIG", str(REPO / "ansible.cfg"))
+    env["K8S_AUTH_KUBECONFIG"] = env["KUBECONFIG"]
+    for name in ("K8S_AUTH_HOST", "K8S_AUTH_API_KEY", "K8S_AUTH_CONTEXT"):
+        env.pop(name, None)
+    return env

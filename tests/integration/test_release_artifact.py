@@ -21,7 +21,12 @@ NEVER = ("sandbox/", "tests/", "scripts/", "benchmarks/", "extensions/", "demo/"
          "changelogs/fragments/", "docs/sandbox.md", "docs/development.md", "Makefile", "constraints.txt",
          "requirements-dev.txt", "ruff.toml", "ansible.cfg", "pytest.ini", ".gitignore", ".ansible-lint")
 # third-party packages the shipped Python imports, and the requirement that provides each
-PROVIDED_BY = {"botocore": "botocore", "boto3": "boto3", "kubernetes": "kubernetes", "urllib3": "kubernetes"}
+PROVIDED_BY = {"botocore": "botocore", "boto3": "boto3", "kubernetes": "kubernetes", "urllib3": "kubernetes",
+               "alibabacloud_slb20140515": "alibabacloud-slb20140515",
+               "alibabacloud_credentials": "alibabacloud-credentials",
+               # the Tea runtime and its utilities come with alibabacloud-tea-openapi
+               "alibabacloud_tea_openapi": "alibabacloud-tea-openapi", "alibabacloud_tea_util": "alibabacloud-tea-openapi",
+               "Tea": "alibabacloud-tea-openapi"}
 WITH_ANSIBLE = ("ansible", "ansible_collections", "yaml")  # ansible-core itself, and its PyYAML
 
 

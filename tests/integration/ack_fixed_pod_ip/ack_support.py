@@ -18,10 +18,8 @@ tests/integration/conftest.py in ``sys.modules``). Test modules do ``from ack_su
 from __future__ import annotations
 
 import ipaddress
-import os
 import pathlib
 import subprocess
-import uuid
 
 import pytest
 from kubernetes import client as k8s_client
@@ -29,6 +27,7 @@ from kubernetes import config as k8s_config
 from kubernetes.client.rest import ApiException
 
 import module_steps
+from module_steps import make_env  # noqa: F401 - the suite's environment, shared
 from conftest import run_cli
 from sandbox.k8s.cluster import CLUSTERS
 
@@ -101,75 +100,11 @@ class Step(module_steps.Step):
         return dict((e["pod"], e["ip"]) for e in self.result.get("fixed_ips") or [])
 
 
-def counts_delta(before: dict, after: dict) -> dict:
-    """The sandbox counts of what happened between two cumulative snapshots (``GET /calls``)."""
-    services = {}
-    for name, svc in (after.get("services") or {}).items():
-        old = ((before.get("services") or {}).get(name) or {}).get("actions") or {}
-        actions = {}
-        for action, entry in (svc.get("actions") or {}).items():
-            calls = entry["calls"] - (old.get(action) or {}).get("calls", 0)
-            if calls:
-                actions[action] = {"kind": entry["kind"], "calls": calls}
-        if actions:
-            services[name] = {"actions": actions,
-                              "reads": sum(a["calls"] for a in actions.values() if a["kind"] == "read"),
-                              "writes": sum(a["calls"] for a in actions.values() if a["kind"] != "read")}
-    totals = dict((key, (after.get("totals") or {}).get(key, 0) - (before.get("totals") or {}).get(key, 0))
-                  for key in ("reads", "writes", "faults"))
-    return {"services": services, "totals": totals}
-
-
-class Ack:
+class Ack(module_steps.Player):
     """Runs ack_fixed_pod_ip through ansible-playbook against the session sandbox."""
 
-    def __init__(self, env: dict, admin, tmp_dir: pathlib.Path) -> None:
-        self.env = env
-        self.admin = admin
-        self.tmp_dir = tmp_dir
-
-    def play(self, steps: list[dict], timeout: float = 300) -> list[Step]:
-        """Run the steps in one play; each is ``{"params": {...}, "check": bool, "diff": bool}``.
-
-        The counter is reset before the play; after each module task the play reads the cumulative counts
-        (``GET /calls`` through the ``url`` lookup: in the controller process, and the admin API is not
-        counted), and each step gets the difference to the snapshot before it.
-        """
-        calls_url = self.env["KUBEGUARD_SANDBOX_ADMIN_URL"] + "/calls"
-        tasks = []
-        for index, step in enumerate(steps):
-            tasks.append(module_steps.module_task(MODULE, index, step))
-            tasks.append({"name": f"counts {index}", "ansible.builtin.set_fact": {
-                f"c{index}": "{{ lookup('ansible.builtin.url', '%s', split_lines=False) | from_json }}" % calls_url}})
-        mapping = "{" + ", ".join(f"'r{i}': r{i}, 'c{i}': c{i}" for i in range(len(steps))) + "}"
-        self.admin.reset_calls()
-        results = self.run_tasks(tasks, mapping, timeout=timeout)
-        out_steps, previous = [], {}
-        for i in range(len(steps)):
-            out_steps.append(Step(results[f"r{i}"], counts_delta(previous, results[f"c{i}"])))
-            previous = results[f"c{i}"]
-        return out_steps
-
-    def run(self, params: dict, check: bool = False, diff: bool = False) -> Step:
-        return self.play([{"params": params, "check": check, "diff": diff}])[0]
-
-    def run_tasks(self, tasks: list[dict], results: str, timeout: float = 300) -> dict:
-        """Any tasks in one play, in a fresh run directory and TMPDIR; ``results`` is the Jinja dict dumped."""
-        run_dir = self.tmp_dir / f"play-{uuid.uuid4().hex[:8]}"
-        (run_dir / "tmp").mkdir(parents=True)
-        env = dict(self.env, ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(run_dir / "tmp"),
-                   ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_PIPELINING="1", TMPDIR=str(run_dir / "tmp"))
-        return module_steps.run_play(tasks, results, run_dir, env, timeout=timeout)
-
-
-def make_env(sandbox_env: dict) -> dict:
-    env = dict(sandbox_env)
-    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
-    env.setdefault("ANSIBLE_CONFIG", str(REPO / "ansible.cfg"))
-    env["K8S_AUTH_KUBECONFIG"] = env["KUBECONFIG"]
-    for name in ("K8S_AUTH_HOST", "K8S_AUTH_API_KEY", "K8S_AUTH_CONTEXT"):
-        env.pop(name, None)
-    return env
+    MODULE = MODULE
+    STEP = Step
 
 
 # ---------------------------------------------------------------------------------------------- cluster

@@ -44,3 +44,15 @@ def test_concurrent_records_are_not_lost():
     for thread in threads:
         thread.join()
     assert ledger.snapshot()["services"]["ec2"]["actions"]["DescribeSecurityGroups"]["calls"] == 4000
+
+
+def test_the_journal_keeps_arrival_order_and_resets():
+    from sandbox.proxy.adapter import Call
+
+    ledger = CallLedger()
+    ledger.record(Call("slb", "AddAccessControlListEntry", "write"))
+    ledger.record(Call("slb", "RemoveAccessControlListEntry", "write"), "Throttling")
+    assert [(c["seq"], c["action"], c["fault"]) for c in ledger.journal()] == [
+        (1, "AddAccessControlListEntry", None), (2, "RemoveAccessControlListEntry", "Throttling")]
+    ledger.reset()
+    assert ledger.journal() == []
