@@ -114,10 +114,13 @@ def cmd_faults(args) -> int:
 
 def cmd_reach(args) -> int:
     """0 when the connection gets through, 3 when it does not (1 is an error of the command itself)."""
-    from sandbox.oracle import reach
+    from sandbox.oracle import reach, reach_pod
 
     endpoints = _client().health()["endpoints"]
-    verdict = reach(endpoints, args.from_pod, args.to_service, args.port)
+    if args.to_pod:
+        verdict = reach_pod(endpoints, args.from_pod, args.to_pod, args.port, args.protocol)
+    else:
+        verdict = reach(endpoints, args.from_pod, args.to_service, args.port)
     if args.format == "json":
         _print(verdict.as_dict())
     else:
@@ -165,10 +168,13 @@ def parser() -> argparse.ArgumentParser:
     faults.add_argument("--seed", type=int, default=0, help="random seed, for repeatable faults")
     faults.add_argument("--file", help="a JSON plan {seed, rules: [...]} instead of one rule from flags")
     faults.set_defaults(func=cmd_faults)
-    reach = verbs.add_parser("reach", help="would a pod reach a load-balancer Service, and along which path")
+    reach = verbs.add_parser("reach", help="would a pod reach a load-balancer Service or a pod, and along which path")
     reach.add_argument("--from-pod", required=True, metavar="CLUSTER/NS/POD")
-    reach.add_argument("--to-service", required=True, metavar="CLUSTER/NS/SVC")
+    target = reach.add_mutually_exclusive_group(required=True)
+    target.add_argument("--to-service", metavar="CLUSTER/NS/SVC", help="a type LoadBalancer Service")
+    target.add_argument("--to-pod", metavar="CLUSTER/NS/POD")
     reach.add_argument("--port", type=int, required=True)
+    reach.add_argument("--protocol", choices=("TCP", "UDP", "SCTP"), default="TCP", help="for --to-pod")
     reach.add_argument("--format", choices=("text", "json"), default="text")
     reach.set_defaults(func=cmd_reach)
     return top

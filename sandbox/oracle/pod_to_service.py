@@ -10,7 +10,10 @@ The rules, from how the real pieces behave (docs/sandbox.md, "Reachability oracl
 3. Through the CLB: the listener on the port must exist and run; its access control decides (a
    whitelist admits only its entries, **an empty whitelist admits everything**, a blacklist refuses its
    entries); then a backend must be a ready endpoint pod of the Service.
-NetworkPolicies are not evaluated yet. Routing between the clusters' VPCs is assumed (same VPC or CEN).
+4. NetworkPolicies (``netpol``, ``policies``), where the cluster's engine enforces them: egress at the
+   source pod (towards the endpoint pod on the IPVS path, towards the CLB address on the CLB path),
+   ingress at the endpoint pod from the source pod's address.
+Routing between the clusters' VPCs is assumed (same VPC or CEN).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sandbox.alibaba import credentials
 from sandbox.alibaba.client import SlbApiError, SlbClient
 from sandbox.k8s import endpoints as k8s_endpoints
 from sandbox.k8s_client import KubeClient
+from sandbox.oracle import policies
 from sandbox.oracle.verdict import CLB, IPVS, Verdict
 
 LB_ID_LABEL = "service.k8s.alibaba/loadbalancer-id"
@@ -29,7 +33,7 @@ LB_ID_ANNOTATIONS = ("service.beta.kubernetes.io/alibaba-cloud-loadbalancer-id",
                      "service.beta.kubernetes.io/alicloud-loadbalancer-id")
 
 
-def _split(ref: str, what: str) -> tuple[str, str, str]:
+def split_ref(ref: str, what: str) -> tuple[str, str, str]:
     parts = ref.split("/")
     if len(parts) != 3 or not all(parts):
         raise ValueError(f"{what} must be CLUSTER/NAMESPACE/NAME, not {ref!r}")
@@ -46,8 +50,8 @@ def _kube(endpoints: dict, cluster: str) -> KubeClient:
 def reach(endpoints: dict, from_pod: str, to_service: str, port: int,
           region: str = config.ALIBABA_REGION) -> Verdict:
     """Would ``from_pod`` (CLUSTER/NS/POD) reach ``to_service`` (CLUSTER/NS/SVC) on ``port``?"""
-    src_cluster, src_ns, src_name = _split(from_pod, "from_pod")
-    dst_cluster, dst_ns, dst_name = _split(to_service, "to_service")
+    src_cluster, src_ns, src_name = split_ref(from_pod, "from_pod")
+    dst_cluster, dst_ns, dst_name = split_ref(to_service, "to_service")
     verdict = Verdict(from_pod, to_service, port)
     pod = _kube(endpoints, src_cluster).request("GET", f"api/v1/namespaces/{src_ns}/pods/{src_name}")
     source_ip = (pod.get("status") or {}).get("podIP")
@@ -67,13 +71,14 @@ def reach(endpoints: dict, from_pod: str, to_service: str, port: int,
     pods = kube.request("GET", f"api/v1/namespaces/{dst_ns}/pods")["items"]
     backends = k8s_endpoints.pods_of(service, pods)
     ips = [item["ip"] for item in ingress if item.get("ip")]
+    route = (endpoints, (src_cluster, pod), dst_cluster)
     if src_cluster == dst_cluster and ips:
-        return _through_ipvs(verdict, ips[0], service_port, backends)
+        return _through_ipvs(verdict, ips[0], service_port, backends, route)
     slb = SlbClient(endpoints["slb"], credentials.ORACLE, region)
-    return _through_clb(verdict, slb, service, ingress[0], source_ip, backends)
+    return _through_clb(verdict, slb, service, ingress[0], source_ip, backends, route)
 
 
-def _through_ipvs(verdict: Verdict, ip: str, port: dict, backends: list[dict]) -> Verdict:
+def _through_ipvs(verdict: Verdict, ip: str, port: dict, backends: list[dict], route: tuple) -> Verdict:
     verdict.path = IPVS
     verdict.hop("kube-proxy", f"{ip} is in the Service's status.loadBalancer.ingress, so IPVS binds it to "
                               f"kube-ipvs0 on every node of this cluster: {ip}:{port['port']} is DNATed to the "
@@ -81,8 +86,12 @@ def _through_ipvs(verdict: Verdict, ip: str, port: dict, backends: list[dict]) -
     if not backends:
         return verdict.decide(False, "kube-proxy IPVS: the Service has no ready endpoints")
     target = backends[0]
+    target_port = k8s_endpoints.target_port(port, backends)
     verdict.hop("endpoint", f"pod {target['metadata']['namespace']}/{target['metadata']['name']} "
-                            f"{target['status']['podIP']}:{k8s_endpoints.target_port(port, backends)}")
+                            f"{target['status']['podIP']}:{target_port}")
+    endpoints, source, dst_cluster = route
+    if not policies.allowed(verdict, endpoints, source, (dst_cluster, target), target["status"]["podIP"], target_port):
+        return verdict
     return verdict.decide(True, "kube-proxy IPVS short-circuit of the load-balancer IP (the ACL does not apply)")
 
 
@@ -94,7 +103,7 @@ def _load_balancer_id(service: dict) -> str | None:
 
 
 def _through_clb(verdict: Verdict, slb: SlbClient, service: dict, ingress: dict, source_ip: str,
-                 backends: list[dict]) -> Verdict:
+                 backends: list[dict], route: tuple) -> Verdict:
     verdict.path = CLB
     lb_id = _load_balancer_id(service)
     if lb_id is None:
@@ -114,7 +123,7 @@ def _through_clb(verdict: Verdict, slb: SlbClient, service: dict, ingress: dict,
     verdict.hop("clb", f"{lb_id} {lb['Address']} listener {listener['ListenerProtocol']}:{verdict.port}: {rule}")
     if not allowed:
         return verdict.decide(False, f"CLB {lb_id} listener {verdict.port}: {rule}")
-    return _to_backend(verdict, lb, listener, backends, rule)
+    return _to_backend(verdict, lb, listener, backends, rule, route)
 
 
 def _access_control(slb: SlbClient, listener: dict, source_ip: str) -> tuple[bool, str]:
@@ -138,7 +147,7 @@ def _access_control(slb: SlbClient, listener: dict, source_ip: str) -> tuple[boo
     return True, f"{source_ip} is not in {described}"
 
 
-def _to_backend(verdict: Verdict, lb: dict, listener: dict, backends: list[dict], rule: str) -> Verdict:
+def _to_backend(verdict: Verdict, lb: dict, listener: dict, backends: list[dict], rule: str, route: tuple) -> Verdict:
     by_ip = {pod["status"]["podIP"]: pod for pod in backends}
     servers = [s for s in lb["BackendServers"]["BackendServer"] if s.get("ServerIp") in by_ip]
     if not servers:
@@ -149,4 +158,8 @@ def _to_backend(verdict: Verdict, lb: dict, listener: dict, backends: list[dict]
     verdict.hop("backend", f"{servers[0]['Type']} backend {servers[0]['ServerId']} = pod "
                            f"{pod['metadata']['namespace']}/{pod['metadata']['name']} "
                            f"{servers[0]['ServerIp']}:{listener['BackendServerPort']}")
+    endpoints, source, dst_cluster = route
+    if not policies.allowed(verdict, endpoints, source, (dst_cluster, pod), lb["Address"],
+                            listener["BackendServerPort"], egress_port=verdict.port):
+        return verdict
     return verdict.decide(True, f"CLB {lb['LoadBalancerId']} listener {verdict.port}: {rule}")

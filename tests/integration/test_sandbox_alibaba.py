@@ -75,6 +75,9 @@ def test_reach_from_the_command_line(sandbox_env, seeded):
     verdict = json.loads(run_cli(*args, "--from-pod", f"ack-app/abc-185-7db8e/{uat}", "--format", "json",
                                  env=sandbox_env).stdout)
     assert verdict["reachable"] and verdict["path"] == "clb"
+    direct = run_cli("reach", "--from-pod", f"ack-app/abc-185-prod/{prod}", "--to-pod",
+                     "ack-db/abc-185-7db8e/abc-185-mysql-0", "--port", "3306", env=sandbox_env)
+    assert "REACHABLE via direct" in direct.stdout and "networkpolicy ingress (ack-db)" in direct.stdout
     wrong = run_cli("reach", "--from-pod", "nowhere", "--to-service", DB_SERVICE, "--port", "3306",
                     env=sandbox_env, check=False)
     assert wrong.returncode == 1 and "CLUSTER/NAMESPACE/NAME" in wrong.stderr

@@ -58,7 +58,8 @@ def test_before_every_pod_of_both_clusters_reaches_the_uat_database(seeded):
         _assert_all(_verdicts(seeded, "ack-db", namespace), True, "ipvs")
     prod = next(iter(_verdicts(seeded, "ack-app", PROD).values()))
     assert "access control off" in prod.decided_by
-    assert [hop.where for hop in prod.hops] == ["source", "client", "clb", "backend"]
+    assert [hop.where for hop in prod.hops] == ["source", "client", "clb", "backend", "networkpolicy egress (ack-app)",
+                                                "networkpolicy ingress (ack-db)"]
 
 
 def test_a_whitelist_of_the_uat_ips_keeps_prod_out_but_not_the_database_cluster(seeded):
@@ -136,3 +137,54 @@ def test_a_stopped_listener_reaches_nobody(seeded):
     slb.call("StopLoadBalancerListener", LoadBalancerId=seeded.alibaba["db_load_balancer_id"], ListenerPort=3306)
     verdict = next(iter(_verdicts(seeded, "ack-app", UAT).values()))
     assert not verdict.reachable and "no running listener on port 3306" in verdict.decided_by
+
+
+def _mirror_policies(estate, uat_ips: list[str]) -> None:
+    """Seed 004's NetworkPolicies in ack-db, by hand: default-deny for the database namespace, and the
+    whitelist's IPs allowed on 3306."""
+    db = estate.clients["ack-db"]
+    path = f"apis/networking.k8s.io/v1/namespaces/{UAT}/networkpolicies"
+    db.request("POST", path, {"metadata": {"name": "default-deny"},
+                              "spec": {"podSelector": {}, "policyTypes": ["Ingress"]}})
+    db.request("POST", path, {"metadata": {"name": "uat-app-ips"}, "spec": {
+        "podSelector": {"matchLabels": {"app": "abc-185-mysql"}}, "policyTypes": ["Ingress"],
+        "ingress": [{"from": [{"ipBlock": {"cidr": f"{ip}/32"}} for ip in uat_ips],
+                     "ports": [{"port": 3306, "protocol": "TCP"}]}]}})
+
+
+def test_networkpolicies_stop_the_database_clusters_own_pods_even_through_ipvs(seeded):
+    _mirror_policies(seeded, list(_pods(seeded, "ack-app", UAT).values()))
+    for verdict in _verdicts(seeded, "ack-db", DBA).values():
+        assert not verdict.reachable and verdict.path == "ipvs", verdict.trace()
+        assert "isolated for ingress by abc-185-7db8e/default-deny" in verdict.decided_by
+    for verdict in _verdicts(seeded, "ack-app", UAT).values():
+        assert verdict.reachable and "networkpolicy ingress (ack-db)" in [h.where for h in verdict.hops]
+        assert "abc-185-7db8e/uat-app-ips ingress[0] allows" in verdict.hops[-1].what, verdict.trace()
+    for verdict in _verdicts(seeded, "ack-app", PROD).values():  # no ACL yet: the policy alone refuses prod
+        assert not verdict.reachable and "isolated for ingress" in verdict.decided_by, verdict.trace()
+
+
+def test_policies_are_ignored_where_terway_does_not_enforce_them(seeded):
+    _mirror_policies(seeded, [])
+    seeded.clients["ack-db"].request("PATCH", "api/v1/namespaces/kube-system/configmaps/eni-config",
+                                     {"data": {"disable_network_policy": "true"}},
+                                     content_type="application/merge-patch+json")
+    for verdict in _verdicts(seeded, "ack-db", DBA).values():
+        assert verdict.reachable, verdict.trace()
+        assert "disable_network_policy='true': policies ignored" in verdict.trace()
+
+
+def test_pod_to_pod_across_namespaces_and_clusters(seeded):
+    from sandbox.oracle import reach_pod
+
+    db_pod = f"ack-db/{UAT}/abc-185-mysql-0"
+    dba = f"ack-db/{DBA}/{next(iter(_pods(seeded, 'ack-db', DBA)))}"
+    uat = f"ack-app/{UAT}/{next(iter(_pods(seeded, 'ack-app', UAT)))}"
+    before = reach_pod(seeded.endpoints, dba, db_pod, 3306)
+    assert before.reachable and before.path == "direct", before.trace()
+    _mirror_policies(seeded, [_pods(seeded, "ack-app", UAT)[uat.rsplit("/", 1)[1]]])
+    after = reach_pod(seeded.endpoints, dba, db_pod, 3306)
+    assert not after.reachable and "default-deny" in after.decided_by, after.trace()
+    across = reach_pod(seeded.endpoints, uat, db_pod, 3306)
+    assert across.reachable and "uat-app-ips" in across.trace(), across.trace()
+    assert not reach_pod(seeded.endpoints, uat, db_pod, 3307).reachable
