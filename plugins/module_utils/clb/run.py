@@ -90,6 +90,20 @@ def _read_bindings(ctx: Context) -> None:
         options = connection_options(ctx.run.params.get("kubernetes") or {})
         ctx.kube = Kube(ctx.run.attach(KubeBackend(options, "kubernetes.")))
         ctx.service = db_service.read(ctx.kube, spec.service.namespace, spec.service.name)
+        _check_same_load_balancer(ctx)
+
+
+def _check_same_load_balancer(ctx: Context) -> None:
+    """The listeners must be the Service's CLB's: anything else is the wrong Service, cluster or CLB."""
+    served_by = db_service.load_balancer_id(ctx.service)
+    others = sorted({item.load_balancer_id for item in ctx.spec.listeners} - {served_by})
+    if served_by and others:
+        meta = ctx.service["metadata"]
+        raise PlanError(
+            f"listeners name {', '.join(others)}, but Service {meta['namespace']}/{meta['name']} "
+            f"(through {ctx.kube.backend.where}) is served by {served_by}: the wrong Service, cluster "
+            f"or load balancer? Nothing was changed"
+        )
 
 
 def _change(ctx: Context, api: AclApi) -> None:

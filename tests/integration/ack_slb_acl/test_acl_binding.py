@@ -111,3 +111,14 @@ def test_when_the_ccm_refuses_the_wait_ends_with_the_services_warnings(player: A
                        "kubernetes": {"context": "ack-db"}, "wait_timeout": 4})
     assert step.failed and "timed out after 4s" in step.msg, step
     assert "SyncLoadBalancerFailed" in step.msg, step
+
+
+def test_listeners_of_another_clb_than_the_services_are_refused(player: AclPlayer, estate: Clb):
+    other = estate.api.call("CreateLoadBalancer", AddressType="intranet", VSwitchId="vsw-bp1db00node0h0000000d")
+    estate.api.call("CreateLoadBalancerTCPListener", LoadBalancerId=other["LoadBalancerId"], ListenerPort=3306,
+                    BackendServerPort=3306, Bandwidth=-1)
+    step = player.run({"name": "abc-185-mysql-uat", "entries": cidrs(11),
+                       "listeners": [{"load_balancer_id": other["LoadBalancerId"], "port": 3306}],
+                       "service": {"namespace": UAT, "name": DB_SERVICE, "hostname": "db.uat.internal"},
+                       "kubernetes": {"context": "ack-db"}})
+    assert step.failed and f"is served by {estate.lb_id}" in step.msg and step.writes == 0, step
