@@ -1,4 +1,6 @@
-"""The AccessKey pairs the emulated account knows: fake, public, and useless anywhere but here.
+"""The AccessKey pairs the emulated account knows: fake, public, and useless anywhere but here. Their ids
+are deliberately not in the shape of real Alibaba Cloud AccessKey ids (``LTAI...``), so that no scanner and
+no reader takes them for leaked credentials.
 
 A request must name one of these AccessKey IDs (its signature is checked for shape, not value). STS
 keys also need their security token. Each key belongs to a *principal*: ``user`` keys are what
@@ -19,11 +21,11 @@ class AccessKey:
     security_token: str | None = None  # STS keys only
 
 
-USER = AccessKey("LTAI5tKubeguardSandboxUser", "kubeguard-sandbox-secret-not-a-real-key")
-STS = AccessKey("STS.NKubeguardSandboxTemporary", "kubeguard-sandbox-sts-secret-not-real",
+USER = AccessKey("KUBEGUARD-SANDBOX-USER-KEY-ID", "kubeguard-sandbox-secret-not-a-real-key")
+STS = AccessKey("KUBEGUARD-SANDBOX-STS-KEY-ID", "kubeguard-sandbox-sts-secret-not-real",
                 security_token="kubeguard-sandbox-sts-token-not-real")
-CCM = AccessKey("LTAI5tKubeguardSandboxCcm0", "kubeguard-sandbox-ccm-secret-not-real", principal="ccm")
-ORACLE = AccessKey("LTAI5tKubeguardSandboxOrcl", "kubeguard-sandbox-oracle-secret-not-real", principal="oracle")
+CCM = AccessKey("KUBEGUARD-SANDBOX-CCM-KEY-ID", "kubeguard-sandbox-ccm-secret-not-real", principal="ccm")
+ORACLE = AccessKey("KUBEGUARD-SANDBOX-ORACLE-KEY-ID", "kubeguard-sandbox-oracle-secret-not-real", principal="oracle")
 
 KEYS = {key.key_id: key for key in (USER, STS, CCM, ORACLE)}
 

@@ -6,6 +6,7 @@ import pytest
 from slb_acl_support import AclPlayer, Clb, estate, params, player  # noqa: F401 - fixtures
 
 import module_steps
+from sandbox.alibaba import credentials
 
 CASES = [
     ({"entries": [{"cidr": "10.0.0.5/24"}]}, "host bits set: did you mean 10.0.0.0/24 or 10.0.0.5/32"),
@@ -23,7 +24,7 @@ CASES = [
     ({"state": "replaced", "entries": []}, "allow_empty"),
     ({"state": "deleted", "entries": [{"cidr": "10.0.0.1"}]}, "deleted removes entries only"),
     ({"name": "1 bad name"}, "is not a CLB ACL name"),
-    ({"access_key_id": "LTAI5tKubeguardSandboxUser", "access_key_secret": ""}, "give both"),
+    ({"access_key_id": credentials.USER.key_id, "access_key_secret": ""}, "give both"),
     ({"region_id": "xx-nowhere-1"}, "InvalidRegionId"),
     ({"wait_timeout": 0}, "wait_timeout"),
     ({"entry_write_interval": -1}, "entry_write_interval"),
@@ -40,7 +41,7 @@ def test_bad_input_is_refused_with_zero_writes(player: AclPlayer, estate: Clb):
 
 
 def test_unknown_credentials_name_the_action_region_and_code(player: AclPlayer, estate: Clb):
-    step = player.run(params(estate, entries=[{"cidr": "10.0.0.1"}], access_key_id="LTAI5tNobodyKnowsThis000",
+    step = player.run(params(estate, entries=[{"cidr": "10.0.0.1"}], access_key_id="KUBEGUARD-SANDBOX-UNKNOWN-KEY-ID",
                              access_key_secret="wrong"))
     assert step.failed and step.writes == 0, step
     for words in ("DescribeAccessControlLists", "InvalidAccessKeyId.NotFound", "cn-hangzhou", "endpoint http://"):
@@ -49,9 +50,9 @@ def test_unknown_credentials_name_the_action_region_and_code(player: AclPlayer, 
 
 @pytest.mark.parametrize("verbosity", ["-vvv"])
 def test_the_secret_and_the_token_never_reach_the_output(player: AclPlayer, estate: Clb, verbosity: str):
-    secret, token = "kubeguard-sandbox-sts-secret-not-real", "kubeguard-sandbox-sts-token-not-real"
+    secret, token = credentials.STS.secret, credentials.STS.security_token
     task = {"name": "with STS credentials", player.MODULE: params(
-        estate, entries=[{"cidr": "10.0.0.1"}], access_key_id="STS.NKubeguardSandboxTemporary",
+        estate, entries=[{"cidr": "10.0.0.1"}], access_key_id=credentials.STS.key_id,
         access_key_secret=secret, security_token=token), "register": "r"}
     run_dir = player.tmp_dir / "verbose"
     run_dir.mkdir(exist_ok=True)

@@ -14,7 +14,7 @@ from slb_support import REGION, create_acl, fails
 from sandbox.alibaba import credentials
 from sandbox.alibaba.client import SlbApiError, SlbClient
 
-UNKNOWN = credentials.AccessKey("LTAI5tSomebodyElsesKey0000", "secret")
+UNKNOWN = credentials.AccessKey("KUBEGUARD-SANDBOX-UNKNOWN-KEY-ID", "secret")
 
 
 def _raw(slb, query: str = "", headers: dict | None = None, body: bytes = b"") -> tuple[int, dict]:
@@ -50,7 +50,7 @@ def test_the_classic_rpc_signature_is_accepted_too(slb):
 
 @pytest.mark.parametrize("headers, query, code", [
     ({}, "Action=DescribeAccessControlLists&Version=2014-05-15&RegionId=cn-hangzhou", "MissingParameter"),
-    ({"Authorization": "ACS3-HMAC-SHA256 Credential=LTAI5tKubeguardSandboxUser,Signature=abc",
+    ({"Authorization": f"ACS3-HMAC-SHA256 Credential={credentials.USER.key_id},Signature=abc",
       "x-acs-action": "DescribeAccessControlLists", "x-acs-version": "2014-05-15",
       "x-acs-date": "2026-11-29T00:00:00Z", "x-acs-signature-nonce": "n"}, "RegionId=cn-hangzhou",
      "IncompleteSignature"),
