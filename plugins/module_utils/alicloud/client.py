@@ -89,12 +89,7 @@ class SlbBackend:
         self.calls = CallCounter()
         self.retries = max(params.get("retries") or 0, 0)
         self.sleep = sleep
-        self.runtime = RuntimeOptions(
-            autoretry=False,
-            connect_timeout=params["connect_timeout"] * 1000,
-            read_timeout=params["read_timeout"] * 1000,
-            ignore_ssl=not params.get("validate_certs", True),
-        )
+        self.runtime = RuntimeOptions(autoretry=False, ignore_ssl=not params.get("validate_certs", True))
         config = openapi_models.Config(
             region_id=self.region,
             endpoint=host,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 from typing import Dict
+from typing import Iterator
 from typing import List
 from typing import Optional
 
@@ -21,6 +22,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.clb.entries impor
 from ansible_collections.kubeguard.netsec.plugins.module_utils.clb.entries import live
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import OperationError
 
+NEW_ACL = "<the new ACL's id>"  # in plans and rendered calls, before the ACL exists
 PAGE_SIZE = 50
 MAX_PAGES = 100  # 5000 ACLs or entries: far above any quota, a bound against an endpoint that pages forever
 
@@ -43,43 +45,53 @@ def _check_chunk(entries: List[Entry]) -> None:
         raise OperationError(f"{len(entries)} entries in one call; the plan sends 1 to {MAX_PER_CALL}")
 
 
+def add_params(acl_id: str, entries: List[Entry]) -> Dict[str, Any]:
+    """The parameters of one AddAccessControlListEntry call (sent, or rendered)."""
+    _check_chunk(entries)
+    return {"AclId": acl_id, "AclEntrys": json.dumps([entry.payload() for entry in entries])}
+
+
 class AclApi:
     def __init__(self, slb: Any) -> None:
         self.slb = slb
 
+    def _pages(self, action: str, number_param: str, items_at: tuple, total_key: str, **params: Any) -> Iterator:
+        """(page, its items) of a paged Describe call, until ``total_key`` items were seen (or a page is empty)."""
+        seen = 0
+        for number in range(1, MAX_PAGES + 1):
+            page = self.slb.call(action, **{number_param: number, "PageSize": PAGE_SIZE}, **params)
+            items = (page.get(items_at[0]) or {}).get(items_at[1]) or []
+            yield page, items
+            seen += len(items)
+            if not items or seen >= int(page.get(total_key) or 0):
+                return
+        raise OperationError(f"{action} still had pages after {MAX_PAGES}; stopped")
+
     def find(self, name: str) -> Optional[Dict[str, Any]]:
         """The ACL named exactly ``name``, or None."""
-        for number in range(1, MAX_PAGES + 1):
-            page = self.slb.call("DescribeAccessControlLists", AclName=name, PageNumber=number, PageSize=PAGE_SIZE)
-            acls = (page.get("Acls") or {}).get("Acl") or []
+        for _page, acls in self._pages(
+            "DescribeAccessControlLists", "PageNumber", ("Acls", "Acl"), "TotalCount", AclName=name
+        ):
             exact = [acl for acl in acls if acl.get("AclName") == name]
             if exact:
                 return exact[0]
-            if not acls or number * PAGE_SIZE >= int(page.get("TotalCount") or 0):
-                return None
-        raise OperationError(f"DescribeAccessControlLists still had pages after {MAX_PAGES}; stopped")
+        return None
 
     def read(self, acl_id: str) -> AclState:
         items: List[Dict[str, Any]] = []
-        for number in range(1, MAX_PAGES + 1):
-            page = self.slb.call("DescribeAccessControlListAttribute", AclId=acl_id, Page=number, PageSize=PAGE_SIZE)
-            chunk = (page.get("AclEntrys") or {}).get("AclEntry") or []
+        page: Dict[str, Any] = {}
+        for page, chunk in self._pages(
+            "DescribeAccessControlListAttribute", "Page", ("AclEntrys", "AclEntry"), "TotalAclEntry", AclId=acl_id
+        ):
             items += chunk
-            if not chunk or len(items) >= int(page.get("TotalAclEntry") or 0):
-                related = (page.get("RelatedListeners") or {}).get("RelatedListener") or []
-                return AclState(
-                    acl_id, page.get("AclName") or "", page.get("AddressIPVersion") or "ipv4", live(items), related
-                )
-        raise OperationError(f"DescribeAccessControlListAttribute of {acl_id} still had pages after {MAX_PAGES}")
+        related = (page.get("RelatedListeners") or {}).get("RelatedListener") or []
+        return AclState(acl_id, page.get("AclName") or "", page.get("AddressIPVersion") or "ipv4", live(items), related)
 
     def create(self, name: str, ip_version: str) -> str:
         return self.slb.call("CreateAccessControlList", AclName=name, AddressIPVersion=ip_version)["AclId"]
 
     def add(self, acl_id: str, entries: List[Entry]) -> None:
-        _check_chunk(entries)
-        self.slb.call(
-            "AddAccessControlListEntry", AclId=acl_id, AclEntrys=json.dumps([entry.payload() for entry in entries])
-        )
+        self.slb.call("AddAccessControlListEntry", **add_params(acl_id, entries))
 
     def remove(self, acl_id: str, entries: List[Entry]) -> None:
         _check_chunk(entries)

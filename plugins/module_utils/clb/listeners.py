@@ -12,9 +12,11 @@ write unless ``overwrite_listener_acl``; then its previous setting is returned s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 from typing import Dict
 from typing import List
+from typing import Tuple
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import PlanError
@@ -33,6 +35,10 @@ class Listener:
 
     def bound_to(self, acl_id: str) -> bool:
         return self.acl_status == "on" and self.acl_type == "white" and self.acl_id == acl_id
+
+    def bound(self, acl_id: str) -> "Listener":
+        """This listener as the binding leaves it."""
+        return replace(self, acl_status="on", acl_type="white", acl_id=acl_id)
 
     def view(self) -> Dict[str, Any]:
         return {
@@ -94,12 +100,18 @@ def to_bind(live: List[Listener], acl_id: str, overwrite: bool) -> List[Listener
     return [item for item in live if not item.bound_to(acl_id)]
 
 
+def bind_call(listener: Listener, acl_id: str) -> Tuple[str, Dict[str, Any]]:
+    """(action, parameters) of the call that binds ``acl_id`` to the listener as a whitelist (sent, or rendered)."""
+    params = {
+        "LoadBalancerId": listener.load_balancer_id,
+        "ListenerPort": listener.port,
+        "AclStatus": "on",
+        "AclType": "white",
+        "AclId": acl_id,
+    }
+    return f"SetLoadBalancer{listener.protocol.upper()}ListenerAttribute", params
+
+
 def bind(slb: Any, listener: Listener, acl_id: str) -> None:
-    slb.call(
-        f"SetLoadBalancer{listener.protocol.upper()}ListenerAttribute",
-        LoadBalancerId=listener.load_balancer_id,
-        ListenerPort=listener.port,
-        AclStatus="on",
-        AclType="white",
-        AclId=acl_id,
-    )
+    action, params = bind_call(listener, acl_id)
+    slb.call(action, **params)

@@ -8,12 +8,14 @@ writes, the gathered state, and the rendered payloads."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from typing import Dict
 from typing import List
 
+from ansible_collections.kubeguard.netsec.plugins.module_utils.clb import listeners as acl_listeners
 from ansible_collections.kubeguard.netsec.plugins.module_utils.clb import service as db_service
+from ansible_collections.kubeguard.netsec.plugins.module_utils.clb.acl_api import NEW_ACL
+from ansible_collections.kubeguard.netsec.plugins.module_utils.clb.acl_api import add_params
 from ansible_collections.kubeguard.netsec.plugins.module_utils.clb.entries import Entry
 from ansible_collections.kubeguard.netsec.plugins.module_utils.clb.plan import AclPlan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.clb.plan import plan
@@ -86,9 +88,7 @@ def planned(ctx: Any, acl_plan: AclPlan, binding: list, patch: Dict[str, Any]) -
                 "acl": ctx.spec.name,
                 "entries": views(acl_plan.after),
                 "listeners": [
-                    dict(item.view(), acl_status="on", acl_type="white", acl_id=ctx.acl_id)
-                    if (item.load_balancer_id, item.port) in to_bind
-                    else item.view()
+                    (item.bound(ctx.acl_id) if (item.load_balancer_id, item.port) in to_bind else item).view()
                     for item in ctx.live_listeners
                 ],
                 "annotations": after_ann,
@@ -130,35 +130,12 @@ def rendered(spec: Any) -> List[Dict[str, Any]]:
         {"action": "CreateAccessControlList", "params": {"AclName": spec.name, "AddressIPVersion": spec.ip_version}}
     ]
     for _kind, chunk in steps(plan("merged", spec.entries, []), 0):
-        calls.append(
-            {
-                "action": "AddAccessControlListEntry",
-                "params": {"AclId": "<acl id>", "AclEntrys": json.dumps([e.payload() for e in chunk])},
-            }
-        )
+        calls.append({"action": "AddAccessControlListEntry", "params": add_params(NEW_ACL, chunk)})
     for item in spec.listeners:
-        calls.append(
-            {
-                "action": f"SetLoadBalancer{item.protocol.upper()}ListenerAttribute",
-                "params": {
-                    "LoadBalancerId": item.load_balancer_id,
-                    "ListenerPort": item.port,
-                    "AclStatus": "on",
-                    "AclType": "white",
-                    "AclId": "<acl id>",
-                },
-            }
-        )
+        action, params = acl_listeners.bind_call(item, NEW_ACL)
+        calls.append({"action": action, "params": params})
     if spec.service:
-        wanted = db_service.wanted_annotations("<acl id>" if spec.service.bind else None, spec.service.hostname)
-        calls.append(
-            {
-                "action": "PATCH Service",
-                "params": {
-                    "namespace": spec.service.namespace,
-                    "name": spec.service.name,
-                    "metadata": {"annotations": wanted},
-                },
-            }
-        )
+        wanted = db_service.wanted_annotations(NEW_ACL if spec.service.bind else None, spec.service.hostname)
+        params = {"namespace": spec.service.namespace, "name": spec.service.name, "metadata": {"annotations": wanted}}
+        calls.append({"action": "PATCH Service", "params": params})
     return calls

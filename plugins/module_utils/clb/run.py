@@ -23,6 +23,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.alicloud.client i
 from ansible_collections.kubeguard.netsec.plugins.module_utils.clb import listeners as acl_listeners
 from ansible_collections.kubeguard.netsec.plugins.module_utils.clb import report
 from ansible_collections.kubeguard.netsec.plugins.module_utils.clb import service as db_service
+from ansible_collections.kubeguard.netsec.plugins.module_utils.clb.acl_api import NEW_ACL
 from ansible_collections.kubeguard.netsec.plugins.module_utils.clb.acl_api import AclApi
 from ansible_collections.kubeguard.netsec.plugins.module_utils.clb.acl_api import AclState
 from ansible_collections.kubeguard.netsec.plugins.module_utils.clb.plan import plan
@@ -35,8 +36,6 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors imp
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.client import Kube
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection import KubeBackend
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection import connection_options
-
-NEW_ACL = "<the new ACL's id>"
 
 
 class Context:
@@ -120,6 +119,12 @@ def _change(ctx: Context, api: AclApi) -> None:
         )
     binding = acl_listeners.to_bind(ctx.live_listeners, ctx.acl_id, spec.overwrite_listener_acl)
     patch = _service_patch(ctx)
+    if db_service.HOSTNAME in ((patch.get("metadata") or {}).get("annotations") or {}):
+        run.result["warnings_found"].append(
+            f"Service {spec.service.namespace}/{spec.service.name}: with the hostname annotation its "
+            f"status.loadBalancer.ingress shows {spec.service.hostname} and no IP any more: clients and tools that "
+            f"read the IP from the Service must use the name (or the CLB address) instead"
+        )
     run.result.update(report.planned(ctx, acl_plan, binding, patch))
     run.result["changed"] = (
         bool(ctx.acl is None and spec.state != "deleted") or acl_plan.changes or bool(binding) or bool(patch)
@@ -131,21 +136,14 @@ def _change(ctx: Context, api: AclApi) -> None:
     run.result.update(report.after(ctx, run.result))
 
 
-def _service_patch(ctx: Context, warn: bool = True) -> dict:
+def _service_patch(ctx: Context) -> dict:
     spec = ctx.spec
     if not spec.service:
         return {}
     if spec.service.bind:
         db_service.check_ccm_applies(ctx.service)
     wanted = db_service.wanted_annotations(ctx.acl_id if spec.service.bind else None, spec.service.hostname)
-    patch = db_service.patch_for(ctx.service, wanted, spec.overwrite_annotations)
-    if warn and spec.service.hostname and patch and db_service.HOSTNAME in patch["metadata"]["annotations"]:
-        ctx.run.result["warnings_found"].append(
-            f"Service {spec.service.namespace}/{spec.service.name}: with the hostname annotation its "
-            f"status.loadBalancer.ingress shows {spec.service.hostname} and no IP any more: clients and tools that "
-            f"read the IP from the Service must use the name (or the CLB address) instead"
-        )
-    return patch
+    return db_service.patch_for(ctx.service, wanted, spec.overwrite_annotations)
 
 
 def _write(ctx: Context, api: AclApi, order: list, binding: list, patch: dict) -> None:
@@ -154,7 +152,7 @@ def _write(ctx: Context, api: AclApi, order: list, binding: list, patch: dict) -
         acl_id = api.create(spec.name, spec.ip_version)
         ctx.wrote(f"created ACL {spec.name} ({acl_id})")
         ctx.acl = AclState(acl_id, spec.name, spec.ip_version)
-        patch = _service_patch(ctx, warn=False)  # the annotations name the id that now exists
+        patch = _service_patch(ctx)  # the annotations name the id that now exists
     for index, (kind, chunk) in enumerate(order):
         if index:
             time.sleep(spec.entry_write_interval)  # the CLB refuses a write inside the last one's processing

@@ -24,6 +24,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.names import
 ACL_NAME = re.compile(r"^[A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff.\-/]{0,79}$")
 HOSTNAME = re.compile(r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
 EMPTYING_STATES = ("replaced", "overridden")
+WRITE_INTERVAL = 0.5  # seconds between entry writes to one ACL (the module's entry_write_interval default)
 
 
 @dataclass
@@ -48,7 +49,7 @@ class Spec:
     overwrite_annotations: bool = False
     wait: bool = True
     wait_timeout: int = 180
-    entry_write_interval: float = 0.5
+    entry_write_interval: float = WRITE_INTERVAL
 
     @property
     def binds(self) -> bool:
@@ -80,7 +81,7 @@ class Spec:
             overwrite_annotations=bool(params.get("overwrite_annotations")),
             wait=params.get("wait", True) is not False,
             wait_timeout=int_in_range(params.get("wait_timeout", 180), "wait_timeout", 1, 3600, "seconds"),
-            entry_write_interval=_interval(params.get("entry_write_interval", 0.5)),
+            entry_write_interval=_interval(params.get("entry_write_interval")),
         )
         spec.check_consistent(params)
         return spec
@@ -103,18 +104,11 @@ class Spec:
                 "deleted removes entries only; it does not unbind listeners or change the "
                 "Service (unbinding a whitelist opens the listener to every source)",
             )
-        if (
-            self.state in ("gathered", "rendered")
-            and self.service
-            and not self.service.bind
-            and not self.service.hostname
-        ):
-            raise InputError("service", "gives neither bind nor hostname")
 
 
 def _interval(value: Any) -> float:
     if value is None:
-        return 0.5
+        return WRITE_INTERVAL
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 30:
         raise InputError("entry_write_interval", f"{value!r} is not a number of seconds between 0 and 30")
     return float(value)

@@ -27,7 +27,7 @@ from kubernetes import config as k8s_config
 from kubernetes.client.rest import ApiException
 
 import module_steps
-from module_steps import make_env  # noqa: F401 - the suite's environment, shared
+from module_steps import make_env
 from conftest import run_cli
 from sandbox.k8s.cluster import CLUSTERS
 
