@@ -120,7 +120,7 @@ def cmd_reach(args) -> int:
     if args.to_pod:
         verdict = reach_pod(endpoints, args.from_pod, args.to_pod, args.port, args.protocol)
     else:
-        verdict = reach(endpoints, args.from_pod, args.to_service, args.port)
+        verdict = reach(endpoints, args.from_pod, args.to_service, args.port, protocol=args.protocol)
     if args.format == "json":
         _print(verdict.as_dict())
     else:
@@ -174,7 +174,7 @@ def parser() -> argparse.ArgumentParser:
     target.add_argument("--to-service", metavar="CLUSTER/NS/SVC", help="a type LoadBalancer Service")
     target.add_argument("--to-pod", metavar="CLUSTER/NS/POD")
     reach.add_argument("--port", type=int, required=True)
-    reach.add_argument("--protocol", choices=("TCP", "UDP", "SCTP"), default="TCP", help="for --to-pod")
+    reach.add_argument("--protocol", choices=("TCP", "UDP", "SCTP"), default="TCP")
     reach.add_argument("--format", choices=("text", "json"), default="text")
     reach.set_defaults(func=cmd_reach)
     return top

@@ -48,8 +48,12 @@ def _kube(endpoints: dict, cluster: str) -> KubeClient:
 
 
 def reach(endpoints: dict, from_pod: str, to_service: str, port: int,
-          region: str = config.ALIBABA_REGION) -> Verdict:
-    """Would ``from_pod`` (CLUSTER/NS/POD) reach ``to_service`` (CLUSTER/NS/SVC) on ``port``?"""
+          region: str = config.ALIBABA_REGION, protocol: str = "TCP") -> Verdict:
+    """Would ``from_pod`` (CLUSTER/NS/POD) reach ``to_service`` (CLUSTER/NS/SVC) on ``port``/``protocol``?
+
+    A load-balancer Service is reached through its CLB (or kube-proxy's short-circuit inside its own cluster);
+    any other Service through its cluster IP, from its own cluster only.
+    """
     src_cluster, src_ns, src_name = split_ref(from_pod, "from_pod")
     dst_cluster, dst_ns, dst_name = split_ref(to_service, "to_service")
     verdict = Verdict(from_pod, to_service, port)
@@ -62,37 +66,50 @@ def reach(endpoints: dict, from_pod: str, to_service: str, port: int,
                           f"(Terway: the pod's own VPC address, no SNAT)")
     kube = _kube(endpoints, dst_cluster)
     service = kube.request("GET", f"api/v1/namespaces/{dst_ns}/services/{dst_name}")
-    service_port = next((p for p in service["spec"].get("ports") or [] if p["port"] == port), None)
+    ports = service["spec"].get("ports") or []
+    service_port = next((p for p in ports if p["port"] == port and p.get("protocol", "TCP") == protocol), None)
     ingress = ((service.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
-    if service["spec"].get("type") != "LoadBalancer" or not ingress or service_port is None:
+    cluster_ip = service["spec"].get("clusterIP")
+    is_lb = service["spec"].get("type") == "LoadBalancer" and ingress
+    local = src_cluster == dst_cluster and cluster_ip not in (None, "", "None")
+    if service_port is None or not (is_lb or local):
         verdict.hop("service", f"{to_service} is {service['spec'].get('type')}, ports "
-                               f"{[p['port'] for p in service['spec'].get('ports') or []]}, ingress {ingress}")
-        return verdict.decide(False, "the Service publishes no load-balancer address on that port")
+                               f"{[(p['port'], p.get('protocol', 'TCP')) for p in ports]}, ingress {ingress}")
+        reason = "no such port" if service_port is None else "no load-balancer address, and a cluster IP is only " \
+                                                              "reachable from inside its own cluster"
+        return verdict.decide(False, f"the Service cannot be reached on {protocol}/{port}: {reason}")
     pods = kube.request("GET", f"api/v1/namespaces/{dst_ns}/pods")["items"]
     backends = k8s_endpoints.pods_of(service, pods)
-    ips = [item["ip"] for item in ingress if item.get("ip")]
     route = (endpoints, (src_cluster, pod), dst_cluster)
+    ips = [item["ip"] for item in ingress if item.get("ip")]
+    if not is_lb:
+        how = f"{cluster_ip} is the Service's cluster IP: kube-proxy (IPVS) DNATs it to the endpoints"
+        return _through_ipvs(verdict, how, service_port, backends, route, protocol)
     if src_cluster == dst_cluster and ips:
-        return _through_ipvs(verdict, ips[0], service_port, backends, route)
+        how = (f"{ips[0]} is in the Service's status.loadBalancer.ingress, so IPVS binds it to kube-ipvs0 on every "
+               f"node of this cluster: {ips[0]}:{port} is DNATed to the endpoints here, the CLB and its access "
+               f"control are bypassed")
+        return _through_ipvs(verdict, how, service_port, backends, route, protocol)
     slb = SlbClient(endpoints["slb"], credentials.ORACLE, region)
     return _through_clb(verdict, slb, service, ingress[0], source_ip, backends, route)
 
 
-def _through_ipvs(verdict: Verdict, ip: str, port: dict, backends: list[dict], route: tuple) -> Verdict:
+def _through_ipvs(verdict: Verdict, how: str, port: dict, backends: list[dict], route: tuple,
+                  protocol: str) -> Verdict:
     verdict.path = IPVS
-    verdict.hop("kube-proxy", f"{ip} is in the Service's status.loadBalancer.ingress, so IPVS binds it to "
-                              f"kube-ipvs0 on every node of this cluster: {ip}:{port['port']} is DNATed to the "
-                              f"endpoints here, the CLB and its access control are bypassed")
+    verdict.hop("kube-proxy", how)
     if not backends:
         return verdict.decide(False, "kube-proxy IPVS: the Service has no ready endpoints")
     target = backends[0]
     target_port = k8s_endpoints.target_port(port, backends)
     verdict.hop("endpoint", f"pod {target['metadata']['namespace']}/{target['metadata']['name']} "
-                            f"{target['status']['podIP']}:{target_port}")
+                            f"{target['status']['podIP']}:{target_port}/{protocol}")
     endpoints, source, dst_cluster = route
-    if not policies.allowed(verdict, endpoints, source, (dst_cluster, target), target["status"]["podIP"], target_port):
+    if not policies.allowed(verdict, endpoints, source, (dst_cluster, target), target["status"]["podIP"], target_port,
+                            protocol):
         return verdict
-    return verdict.decide(True, "kube-proxy IPVS short-circuit of the load-balancer IP (the ACL does not apply)")
+    return verdict.decide(True, "kube-proxy IPVS to an endpoint pod" + (
+        " (short-circuit of the load-balancer IP: the ACL does not apply)" if "kube-ipvs0" in how else ""))
 
 
 def _load_balancer_id(service: dict) -> str | None:

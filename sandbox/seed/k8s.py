@@ -42,6 +42,9 @@ UAT_NAMESPACE = "abc-185-7db8e"
 UAT_NODE_POOL = {"nodeGroup": "share-pod-uat-49db4"}
 SECURITY_GROUPS = {APP: "sg-bp1app0k8s0node00001", DB: "sg-bp1db00k8s0node00001"}
 TOKEN_LIFETIME = datetime.timedelta(days=7)  # the real one is refreshed every 30 min; nothing refreshes ours
+COREDNS_IMAGES = {EKS: "602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/coredns:v1.11.3-eksbuild.2",
+                  APP: "registry-cn-hangzhou-vpc.ack.aliyuncs.com/acs/coredns:v1.11.3.2-f57ea7ed6-aliyun",
+                  DB: "registry-cn-hangzhou-vpc.ack.aliyuncs.com/acs/coredns:v1.11.3.2-f57ea7ed6-aliyun"}
 
 def _load(name: str, replacements: dict[str, str] | None = None) -> list[dict]:
     text = (MANIFESTS / name).read_text(encoding="utf-8")
@@ -188,6 +191,10 @@ def seed_ack_db(client: KubeClient, alibaba_ids: dict | None = None) -> dict:
             "security_group": SECURITY_GROUPS[DB]}
 
 
+def _seed_cluster_dns(client: KubeClient, name: str) -> list[str]:
+    return _apply(client, _load("cluster-dns.yaml", {"__IMAGE__": COREDNS_IMAGES[name]}))
+
+
 def seed(endpoints: dict, aws_ids: dict | None = None, alibaba_ids: dict | None = None) -> dict:
     """Seed every emulated cluster found in ``endpoints`` (``k8s:<name>`` -> URL); returns what was made.
     Without ``alibaba_ids`` (no CLB emulator) ack-db's Service names no seeded CLB and gets no status."""
@@ -199,10 +206,13 @@ def seed(endpoints: dict, aws_ids: dict | None = None, alibaba_ids: dict | None 
             raise RuntimeError(f"the Kubernetes estate of {name} is already seeded ({kind} {marker}); "
                                f"run `python -m sandbox reset` first")
     result = {}
+    dns = {name: _seed_cluster_dns(client, name) for name, client in clients.items()}
     if EKS in clients:
         result[EKS] = seed_demo_eks(clients[EKS], aws_ids)
     if APP in clients:
         result[APP] = seed_ack_app(clients[APP])
     if DB in clients:
         result[DB] = seed_ack_db(clients[DB], alibaba_ids)
+    for name, created in dns.items():
+        result[name]["objects"] = created + result[name]["objects"]
     return result

@@ -125,7 +125,7 @@ def test_answers_read_like_traces_and_refuse_what_they_cannot_judge(seeded):
     assert "kube-ipvs0" in text and "decided by: kube-proxy IPVS" in text
     assert verdict.as_dict()["hops"][0]["where"] == "source"
     other_port = reach(seeded.endpoints, f"ack-db/{DBA}/{dba}", DB_SERVICE, 3307)
-    assert not other_port.reachable and "no load-balancer address on that port" in other_port.decided_by
+    assert not other_port.reachable and "TCP/3307: no such port" in other_port.decided_by
     with pytest.raises(ValueError, match="CLUSTER/NAMESPACE/NAME"):
         reach(seeded.endpoints, "ack-db/only-two", DB_SERVICE, 3306)
     with pytest.raises(ValueError, match="no emulated cluster named 'ack-nope'"):
@@ -188,3 +188,28 @@ def test_pod_to_pod_across_namespaces_and_clusters(seeded):
     across = reach_pod(seeded.endpoints, uat, db_pod, 3306)
     assert across.reachable and "uat-app-ips" in across.trace(), across.trace()
     assert not reach_pod(seeded.endpoints, uat, db_pod, 3307).reachable
+
+
+def _dns(estate, namespace: str, protocol: str = "UDP"):
+    pod = next(iter(_pods(estate, "ack-db", namespace)))
+    return reach(estate.endpoints, f"ack-db/{namespace}/{pod}", "ack-db/kube-system/kube-dns", 53, protocol=protocol)
+
+
+def test_cluster_dns_is_a_cluster_ip_service_that_an_egress_default_deny_cuts_unless_excepted(seeded):
+    assert _dns(seeded, UAT).reachable and _dns(seeded, UAT, "TCP").reachable
+    assert _dns(seeded, UAT).path == "ipvs" and "cluster IP" in _dns(seeded, UAT).trace()
+    app_pod = next(iter(_pods(seeded, "ack-app", UAT)))
+    remote = reach(seeded.endpoints, f"ack-app/{UAT}/{app_pod}", "ack-db/kube-system/kube-dns", 53, protocol="UDP")
+    assert not remote.reachable and "only reachable from inside its own cluster" in remote.decided_by
+    path = f"apis/networking.k8s.io/v1/namespaces/{UAT}/networkpolicies"
+    db = seeded.clients["ack-db"]
+    db.request("POST", path, {"metadata": {"name": "deny-egress"}, "spec": {"podSelector": {}, "policyTypes": ["Egress"]}})
+    cut = _dns(seeded, UAT)
+    assert not cut.reachable and "isolated for egress by abc-185-7db8e/deny-egress" in cut.decided_by, cut.trace()
+    db.request("POST", path, {"metadata": {"name": "dns"}, "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{
+        "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+        "ports": [{"port": 53, "protocol": "UDP"}]}]}})
+    assert _dns(seeded, UAT).reachable, _dns(seeded, UAT).trace()
+    assert not _dns(seeded, UAT, "TCP").reachable  # the exception names UDP only
+    assert _dns(seeded, DBA).reachable  # other namespaces are not isolated
