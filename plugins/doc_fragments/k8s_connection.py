@@ -21,7 +21,7 @@ options:
     description:
       - Seconds to wait for each Kubernetes API request (connection and answer), discovery included.
       - A request that gets no answer fails the task after this long, naming the API server and the
-        context; reads that time out are not retried. A wait (O(wait_timeout) where the module has one)
+        context; reads that time out are not retried. A wait (C(wait_timeout) where the module has one)
         is bounded by its own timeout plus one request.
     type: int
     default: 30

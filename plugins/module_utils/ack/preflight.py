@@ -28,6 +28,7 @@ from typing import Tuple
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack import podnetworking
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.eni_conf import EniConfError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.ack.eni_conf import parse_eni_conf
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube import policy_engine
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.client import Kube
 
 SYSTEM_NS = "kube-system"
@@ -217,12 +218,13 @@ def check_eni_config(config_map: Optional[dict], manage: bool) -> Tuple[Check, O
 
 
 def check_network_policy(config_map: Optional[dict], required: bool) -> Check:
-    disabled = ((config_map or {}).get("data") or {}).get("disable_network_policy", "false").lower() == "true"
+    disabled = not policy_engine.terway_enforces((config_map or {}).get("data") or {})
     if disabled and required:
         return Check.failed(
             "network_policy",
             (
-                'NetworkPolicy is disabled in Terway (eni-config disable_network_policy: "true"). Enable it: '
+                'NetworkPolicy is disabled in Terway (eni-config disable_network_policy is neither "false" nor empty). '
+                "Enable it: "
                 f"{_ADDONS} > terway-eniip > Configure > Enable NetworkPolicy; without DataPath V2, existing nodes "
                 "need a restart before it applies."
             ),

@@ -22,6 +22,7 @@ from typing import Any
 from typing import Dict
 from typing import List
 
+from ansible_collections.kubeguard.netsec.plugins.module_utils.common import networks
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
 
 MARKER = "kubeguard:"
@@ -51,20 +52,7 @@ class Entry:
 
 def network(text: Any, path: str, version: str) -> Any:
     """The network of a CIDR or an address, checked against the ACL's IP version."""
-    if not isinstance(text, str) or not text.strip():
-        raise InputError(path, f"{text!r} is not a CIDR or an IP address")
-    try:
-        parsed = ipaddress.ip_network(text.strip(), strict=True)
-    except ValueError as exc:
-        hint = ""
-        try:
-            loose = ipaddress.ip_network(text.strip(), strict=False)
-            hint = (
-                f"; it has host bits set: did you mean {loose} or {text.strip().split('/')[0]}/{loose.max_prefixlen}?"
-            )
-        except ValueError:
-            pass
-        raise InputError(path, f"{text!r} is not a valid CIDR ({exc}){hint}") from None
+    parsed = networks.network(text, path)
     if f"ipv{parsed.version}" != version:
         raise InputError(path, f"{parsed} is an IPv{parsed.version} network; the ACL is {version} (ip_version)")
     return parsed
@@ -81,14 +69,10 @@ def _comment(text: Any, path: str) -> str:
 def _one(item: Any, path: str, version: str) -> Entry:
     if not isinstance(item, dict):
         raise InputError(path, "each entry is a dict {cidr, comment}, or an item of ack_fixed_pod_ip's fixed_ips")
-    if "ip" in item and "cidr" not in item:
-        for key in ("namespace", "pod"):
-            if not item.get(key):
-                raise InputError(f"{path}.{key}", "a fixed_ips item needs ip, namespace and pod")
-        net = network(item["ip"], f"{path}.ip", version)
-        if net.num_addresses != 1:
-            raise InputError(f"{path}.ip", f"{item['ip']} is not a single address")
-        comment = f"{MARKER}{item['namespace']}/{item['pod']}"
+    if networks.is_fixed_ip_item(item):
+        net, pod = networks.fixed_ip(item, path)
+        network(str(net), f"{path}.ip", version)
+        comment = f"{MARKER}{pod}"
     else:
         unknown = sorted(set(item) - {"cidr", "comment"})
         if unknown:

@@ -3,7 +3,7 @@ silently got shared-pool IPs, and a competing PodNetworking that wins. Each test
 
 from __future__ import annotations
 
-from ack_support import ANN_PN, ANN_TRUNK, DEPLOY, GROUP, K8S, NS, PN, VERSION, base_params, in_vswitches
+from ack_support import ANN_TRUNK, DEPLOY, GROUP, K8S, NS, PN, VERSION, base_params, in_vswitches
 from module_steps import wait_for
 from ack_support import ack, cluster, reseeded  # noqa: F401 - fixtures
 
