@@ -42,7 +42,8 @@ options:
   namespace_selector:
     description:
       - The namespaces to manage, by label (C(match_labels), C(match_expressions)), read when the task runs.
-        A selector that selects no namespace fails the run.
+        A selector that selects no namespace fails the run, and so does one that selects C(kube-system),
+        C(kube-public) or C(kube-node-lease) (list those in O(namespaces) to manage them on purpose).
     type: dict
   default_deny:
     description: Isolate every pod of each namespace for V(ingress), V(egress) or V(both) (policy C(kubeguard-default-deny)).

@@ -21,6 +21,7 @@ from typing import Optional
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.boundary import ModuleRun
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import ApiError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
+from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import OperationError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import PlanError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube import policy_engine
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube import selectors
@@ -37,6 +38,8 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.netpol.plan impor
 from ansible_collections.kubeguard.netsec.plugins.module_utils.netpol.spec import DEFAULT_DENY
 from ansible_collections.kubeguard.netsec.plugins.module_utils.netpol.spec import Spec
 from ansible_collections.kubeguard.netsec.plugins.module_utils.netpol.spec import build
+
+SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 
 
 def rendered(spec: Spec) -> List[Dict[str, Any]]:
@@ -68,6 +71,13 @@ def _namespaces(kube: Kube, spec: Spec) -> List[Dict[str, Any]]:
     ]
     if not found:
         raise PlanError(f"namespace_selector selects no namespace ({kube.backend.where}); nothing would be managed")
+    system = sorted(ns["metadata"]["name"] for ns in found if ns["metadata"]["name"] in SYSTEM_NAMESPACES)
+    if system:
+        raise PlanError(
+            f"namespace_selector selects {', '.join(system)}: policies there can cut the cluster's own DNS, "
+            "controllers and node traffic. Narrow the selector, or list such a namespace in namespaces to manage "
+            "it on purpose"
+        )
     return sorted(found, key=lambda ns: ns["metadata"]["name"])
 
 
@@ -122,14 +132,26 @@ def _write(kube: Kube, plans: List[NamespacePlan], run: ModuleRun) -> Dict[tuple
                     actions.append(f"created NetworkPolicy {plan.namespace}/{name}")
             for update in plan.updates:
                 if (update["name"] == DEFAULT_DENY) == deny_pass:
-                    key = (plan.namespace, update["name"])
-                    answered[key] = kube.merge_patch(KIND, API_VERSION, update["name"], update["patch"], plan.namespace)
+                    answered[(plan.namespace, update["name"])] = _patch(kube, plan.namespace, update)
                     actions.append(f"updated NetworkPolicy {plan.namespace}/{update['name']}")
     for plan in plans:
         for name in plan.deletes:
             kube.delete(KIND, API_VERSION, name, plan.namespace)
             actions.append(f"deleted NetworkPolicy {plan.namespace}/{name}")
     return answered
+
+
+def _patch(kube: Kube, namespace: str, update: Dict[str, Any]) -> Dict[str, Any]:
+    try:
+        return kube.merge_patch(KIND, API_VERSION, update["name"], update["patch"], namespace)
+    except ApiError as exc:
+        if exc.status != 409:
+            raise
+        raise OperationError(
+            f"NetworkPolicy {namespace}/{update['name']} was changed by someone else after this run read it "
+            f"(HTTP 409 on resourceVersion {update['patch']['metadata']['resourceVersion']}); nothing of theirs was "
+            f"overwritten. Run the task again to plan from the new state ({kube.backend.where})"
+        ) from exc
 
 
 def _after(plan: NamespacePlan, answered: Dict[tuple, Dict[str, Any]]) -> List[Dict[str, Any]]:

@@ -37,6 +37,8 @@ CASES = [
     (_run(namespace_selector={"match_labels": {"env": "uat"}}), "mutually exclusive"),
     ({k: v for k, v in _run(namespace_selector={"match_labels": {"env": "nowhere"}}).items() if k != "namespaces"},
      "selects no namespace"),
+    ({k: v for k, v in _run(namespace_selector={}).items() if k != "namespaces"},
+     "namespace_selector selects kube-node-lease, kube-public, kube-system"),
     (_run(context="ack-prod"), "'ack-prod' is not a context of kubeconfig"),
     (_run(isolate_environments=True, namespaces=[UAT, "dba-tools"]), "namespace dba-tools has no 'env' label"),
     ({"context": "ack-db", "namespaces": [UAT], "state": "replaced"}, "set allow_empty=true if that is meant"),
@@ -65,3 +67,19 @@ def test_an_api_server_that_never_answers_fails_within_request_timeout(player: N
         estate.admin.clear_faults()
     assert step.failed and "no answer within the request timeout of 3s" in step.msg, step
     assert "context ack-db of kubeconfig" in step.msg and step.writes == 0
+
+
+def test_a_policy_changed_by_someone_else_between_read_and_write_is_not_overwritten(player: NetpolPlayer,
+                                                                                     estate: Estate):
+    player.run(db_params(estate))
+    moved = [dict(item, ip="192.168.64.99") if i == 0 else item for i, item in enumerate(estate.fixed_ips())]
+    estate.admin.set_faults([{"service": "k8s:ack-db", "action": "patch networkpolicies", "conflict": 1.0}])
+    try:
+        step = player.run(db_params(estate, moved))
+    finally:
+        estate.admin.clear_faults()
+    assert step.failed and "was changed by someone else after this run read it (HTTP 409" in step.msg, step
+    assert "Run the task again" in step.msg and "Traceback" not in step.msg
+    assert step.result["actions"] == [] and not step.changed
+    again = player.run(db_params(estate, moved))
+    assert again.k8s_writes("ack-db") == {"patch networkpolicies": 1}, again

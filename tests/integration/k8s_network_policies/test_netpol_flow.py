@@ -16,10 +16,12 @@ def test_check_mode_run_rerun_and_a_moved_ip(player: NetpolPlayer, estate: Estat
     estate.add_policy("ack-db", UAT, "team-monitoring", {"podSelector": {}, "ingress": [{"ports": [{"port": 9104}]}]})
     fixed = estate.fixed_ips()
     moved = [dict(fixed[0], ip="192.168.64.99"), fixed[1]]
-    check, run, again = player.play([
+    respelt = [f" {fixed[1]['ip']} ", {"cidr": f"{fixed[0]['ip']}/32", "comment": "kubeguard:acl entry"}]
+    check, run, again, same = player.play([
         {"params": db_params(estate, fixed), "check": True, "diff": True},
         {"params": db_params(estate, fixed), "diff": True},
         {"params": db_params(estate, list(reversed(fixed)))},  # another order, the same whitelist
+        {"params": db_params(estate, respelt)},  # other spellings (a bare address, an ACL entry), the same
     ])
     assert check.changed and check.writes == 0, check
     assert sorted(check.result["diff"]["after"][UAT]) == WANTED and check.result["diff"]["before"][UAT] == {}
@@ -31,6 +33,7 @@ def test_check_mode_run_rerun_and_a_moved_ip(player: NetpolPlayer, estate: Estat
     assert [a.rsplit("/", 1)[1] for a in run.result["actions"]] == [
         "kubeguard-allow-dns", "mysql-from-uat-app", "kubeguard-default-deny"]  # allow first, deny next
     assert not again.changed and again.writes == 0, again
+    assert not same.changed and same.writes == 0, same
     versions = estate.versions("ack-db", UAT)
     change = player.run(db_params(estate, moved), diff=True)
     assert change.changed and change.k8s_writes("ack-db") == {"patch networkpolicies": 1}, change
