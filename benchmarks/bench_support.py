@@ -218,6 +218,21 @@ def summarise(results: dict, runs: tuple) -> dict:
     return summary
 
 
+def scenario_summary(results: dict, tools: tuple, scenarios: tuple) -> dict:
+    """Per tool and scenario, the medians over the repetitions (``results["runs"][tool]``: one dict of runs by
+    scenario per repetition): writes, reads, total calls, wall time, and every run's ``changed``."""
+    out = {}
+    for tool in tools:
+        out[tool] = {}
+        for scenario in scenarios:
+            runs = [pair[scenario] for pair in results["runs"][tool]]
+            out[tool][scenario] = {key: median_int([r["calls"][key] for r in runs])
+                                   for key in ("writes", "reads", "total", "faults")}
+            out[tool][scenario]["wall_s"] = round(statistics.median(r["wall_s"] for r in runs), 2)
+            out[tool][scenario]["changed"] = [r["changed"] for r in runs]
+    return out
+
+
 def ratio(numerator, denominator, zero: str = "(kg 0)", fmt: str = "%.1fx") -> str:
     if not denominator:
         return "-" if not numerator else zero

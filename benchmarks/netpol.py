@@ -18,7 +18,6 @@ with the same stored specs in every namespace.
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 
 import bench_support as bs
@@ -116,19 +115,6 @@ def bench(args) -> dict:
     return results
 
 
-def summary(results: dict) -> dict:
-    out = {}
-    for tool in TOOLS:
-        out[tool] = {}
-        for scenario in SCENARIOS:
-            runs = [pair[scenario] for pair in results["runs"][tool]]
-            out[tool][scenario] = {key: bs.median_int([r["calls"][key] for r in runs])
-                                   for key in ("writes", "reads", "total")}
-            out[tool][scenario]["wall_s"] = round(statistics.median(r["wall_s"] for r in runs), 2)
-            out[tool][scenario]["changed"] = [r["changed"] for r in runs]
-    return out
-
-
 def table(s: dict) -> str:
     rows = [("scenario", "metric", "kubeguard", "kubernetes.core", "ratio k.c/kg")]
     for scenario in SCENARIOS:
@@ -158,7 +144,7 @@ def main(argv=None) -> int:
     results = bs.run_benchmark("netpol", bench, args, STATE_DIR)
     if results is None:
         return 2
-    results["summary"] = s = summary(results)
+    results["summary"] = s = bs.scenario_summary(results, TOOLS, SCENARIOS)
     check(results, s)
     results["versions"] = bs.versions(("ansible-core", "kubernetes"), ("kubernetes.core",))
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

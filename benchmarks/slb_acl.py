@@ -12,7 +12,6 @@ shows them against the minimum possible number of writes (1 create + 6 adds of 5
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 
 import bench_support as bs
@@ -72,19 +71,6 @@ def bench(args) -> dict:
     return results
 
 
-def summary(results: dict) -> dict:
-    out = {}
-    for tool in TOOLS:
-        out[tool] = {}
-        for scenario in SCENARIOS:
-            runs = [pair[scenario] for pair in results["runs"][tool]]
-            out[tool][scenario] = {key: bs.median_int([r["calls"][key] for r in runs])
-                                   for key in ("writes", "reads", "total")}
-            out[tool][scenario]["wall_s"] = round(statistics.median(r["wall_s"] for r in runs), 2)
-            out[tool][scenario]["faults"] = bs.median_int([r["calls"]["faults"] for r in runs])
-    return out
-
-
 def table(s: dict) -> str:
     rows = [("scenario", "metric", "kubeguard", "plain", "minimum")]
     for scenario in SCENARIOS:
@@ -102,7 +88,7 @@ def main(argv=None) -> int:
     results = bs.run_benchmark("slb_acl", bench, args, STATE_DIR)
     if results is None:
         return 2
-    results["summary"] = s = summary(results)
+    results["summary"] = s = bs.scenario_summary(results, TOOLS, SCENARIOS)
     for scenario in SCENARIOS:
         if s["kubeguard"][scenario]["writes"] != MINIMUM_WRITES[scenario]:
             results["problems"].append(f"kubeguard made {s['kubeguard'][scenario]['writes']} writes in {scenario}, "

@@ -7,8 +7,9 @@
 
 Everything that can be refused is refused before the first write: bad options, missing namespaces, a
 namespace without its environment label, an empty desired set under ``replaced``, a wanted name held by
-someone else's policy. Writes go allow-first: every create and update of an allowing policy, then the
-default-deny, then the deletions, so no moment has less connectivity than both the old and the new state.
+someone else's policy, a namespace_selector reaching the system namespaces. Writes go allow-first: every
+create and update of an allowing policy, then the default-deny, then the deletions (the default-deny
+first), so no moment has less connectivity than both the old and the new state.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def rendered(spec: Spec) -> List[Dict[str, Any]]:
     return [body(namespace, policy) for namespace in spec.namespaces for policy in spec.wanted(None)]
 
 
-def _namespaces(kube: Kube, spec: Spec) -> List[Dict[str, Any]]:
+def _namespaces(kube: Kube, spec: Spec, writes: bool) -> List[Dict[str, Any]]:
     if spec.namespaces is not None:
         found = []
         for index, name in enumerate(spec.namespaces):
@@ -72,7 +73,7 @@ def _namespaces(kube: Kube, spec: Spec) -> List[Dict[str, Any]]:
     if not found:
         raise PlanError(f"namespace_selector selects no namespace ({kube.backend.where}); nothing would be managed")
     system = sorted(ns["metadata"]["name"] for ns in found if ns["metadata"]["name"] in SYSTEM_NAMESPACES)
-    if system:
+    if system and writes:
         raise PlanError(
             f"namespace_selector selects {', '.join(system)}: policies there can cut the cluster's own DNS, "
             "controllers and node traffic. Narrow the selector, or list such a namespace in namespaces to manage "
@@ -99,9 +100,9 @@ def _plans(kube: Kube, spec: Spec) -> List[NamespacePlan]:
             f"discovery of {API_VERSION} {KIND}", "the API server does not serve it", where=kube.backend.where
         )
     plans = []
-    for namespace in _namespaces(kube, spec):
+    writes = spec.state in ("merged", "replaced")
+    for namespace in _namespaces(kube, spec, writes):
         name = namespace["metadata"]["name"]
-        writes = spec.state in ("merged", "replaced")
         wanted = spec.wanted(_environment(spec, namespace) if writes else None)
         existing = kube.list(KIND, API_VERSION, name)
         plans.append(plan_namespace(name, existing, wanted, spec.state))
@@ -120,7 +121,8 @@ def _gathered(plans: List[NamespacePlan]) -> List[Dict[str, Any]]:
 
 
 def _write(kube: Kube, plans: List[NamespacePlan], run: ModuleRun) -> Dict[tuple, Dict[str, Any]]:
-    """Allow-first, deny next, deletions last; returns the objects the API server answered, by (namespace, name)."""
+    """Allow-first, deny next, deletions last (the default-deny first among them); returns the objects the API
+    server answered, by (namespace, name)."""
     answered: Dict[tuple, Dict[str, Any]] = {}
     actions = run.result["actions"]
     for deny_pass in (False, True):
@@ -135,7 +137,7 @@ def _write(kube: Kube, plans: List[NamespacePlan], run: ModuleRun) -> Dict[tuple
                     answered[(plan.namespace, update["name"])] = _patch(kube, plan.namespace, update)
                     actions.append(f"updated NetworkPolicy {plan.namespace}/{update['name']}")
     for plan in plans:
-        for name in plan.deletes:
+        for name in sorted(plan.deletes, key=lambda name: name != DEFAULT_DENY):
             kube.delete(KIND, API_VERSION, name, plan.namespace)
             actions.append(f"deleted NetworkPolicy {plan.namespace}/{name}")
     return answered

@@ -99,6 +99,20 @@ def _selector(option: Any, path: str) -> Dict[str, Any]:
     return selectors.from_option(path, option) or {}
 
 
+def _admitting(item: Dict[str, Any], path: str, purpose: str, peers: List[Dict[str, Any]]) -> Policy:
+    """An ingress policy admitting ``peers`` on the item's ports to the item's pods (no peer: nothing admitted)."""
+    rule: Dict[str, Any] = {"from": peers}
+    wanted_ports = ports.from_options(item.get("ports"), f"{path}.ports")
+    if wanted_ports:
+        rule["ports"] = wanted_ports
+    spec = {
+        "podSelector": _selector(item.get("pod_selector"), f"{path}.pod_selector"),
+        "policyTypes": ["Ingress"],
+        "ingress": [rule] if peers else [],
+    }
+    return Policy(item["name"], purpose, spec)
+
+
 def _from_ips(item: Dict[str, Any], path: str, allow_empty: bool) -> Policy:
     blocks = _sources(item.get("sources"), f"{path}.sources")
     if not blocks and not allow_empty:
@@ -107,16 +121,7 @@ def _from_ips(item: Dict[str, Any], path: str, allow_empty: bool) -> Policy:
             "is empty: the policy would let no address in (the selected pods lose every source it allowed); "
             "set allow_empty=true if that is meant",
         )
-    rule: Dict[str, Any] = {"from": [{"ipBlock": block} for block in blocks]}
-    wanted_ports = ports.from_options(item.get("ports"), f"{path}.ports")
-    if wanted_ports:
-        rule["ports"] = wanted_ports
-    spec = {
-        "podSelector": _selector(item.get("pod_selector"), f"{path}.pod_selector"),
-        "policyTypes": ["Ingress"],
-        "ingress": [rule] if blocks else [],
-    }
-    return Policy(item["name"], "allow-from-ips", spec)
+    return _admitting(item, path, "allow-from-ips", [{"ipBlock": block} for block in blocks])
 
 
 def _from_namespaces(item: Dict[str, Any], path: str) -> Policy:
@@ -125,16 +130,7 @@ def _from_namespaces(item: Dict[str, Any], path: str) -> Policy:
     peer = {"namespaceSelector": _selector(item["namespace_selector"], f"{path}.namespace_selector")}
     if item.get("from_pod_selector") is not None:
         peer["podSelector"] = _selector(item["from_pod_selector"], f"{path}.from_pod_selector")
-    rule: Dict[str, Any] = {"from": [peer]}
-    wanted_ports = ports.from_options(item.get("ports"), f"{path}.ports")
-    if wanted_ports:
-        rule["ports"] = wanted_ports
-    spec = {
-        "podSelector": _selector(item.get("pod_selector"), f"{path}.pod_selector"),
-        "policyTypes": ["Ingress"],
-        "ingress": [rule],
-    }
-    return Policy(item["name"], "allow-from-namespaces", spec)
+    return _admitting(item, path, "allow-from-namespaces", [peer])
 
 
 def _defaults(params: Dict[str, Any]) -> List[Policy]:

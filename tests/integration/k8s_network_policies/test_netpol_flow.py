@@ -83,6 +83,8 @@ def test_someone_elses_edits_are_undone_on_ours_and_left_on_theirs_and_rollback_
     assert _blocks(answered["mysql-from-uat-app"]) == sorted(f"{item['ip']}/32" for item in estate.fixed_ips())
     assert replaced.k8s_writes("ack-db") == {"delete networkpolicies": 2}, replaced
     assert replaced.result["namespaces"][0]["deleted"] == ["kubeguard-allow-dns", "kubeguard-default-deny"]
+    assert replaced.result["actions"] == [f"deleted NetworkPolicy {UAT}/kubeguard-default-deny",  # the deny first
+                                          f"deleted NetworkPolicy {UAT}/kubeguard-allow-dns"]
     assert rollback.k8s_writes("ack-db") == {"delete networkpolicies": 1}, rollback
     assert not again.changed and again.writes == 0
     left = estate.policies("ack-db", UAT)
