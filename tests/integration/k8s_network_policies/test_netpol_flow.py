@@ -100,3 +100,30 @@ def test_a_namespace_of_another_team_keeps_its_open_pods_reported(player: Netpol
     assert reports[DBA]["summary"]["ingress"]["open_pods"] == []  # the default-deny would isolate them
     assert set(reports[DBA]["summary"]["ingress"]["isolated_pods"]) == set(estate.pods("ack-db", DBA))
     assert reports[DBA]["summary"]["egress"]["open_pods"] == sorted(estate.pods("ack-db", DBA))
+
+
+def test_the_same_on_eks_with_cidrs_and_a_foreign_policy(player: NetpolPlayer, estate: Estate):
+    estate.add_policy("demo-eks", "shop", "allow-alb", {"podSelector": {}, "ingress": [{"from": [
+        {"ipBlock": {"cidr": "10.0.0.0/16"}}]}]})
+    office = ["203.0.113.0/25", "198.51.100.7"]
+
+    def params(sources):
+        return {"context": "demo-eks", "namespaces": ["shop"], "default_deny": "both", "state": "replaced",
+                "allow_from_ips": [{"name": "admin-from-office", "sources": sources, "ports": [{"port": 8080}],
+                                    "pod_selector": {"match_labels": {"app": "admin"}}}]}
+
+    check, run, again, change = player.play([
+        {"params": params(office), "check": True}, {"params": params(office)},
+        {"params": params(list(reversed(office)))}, {"params": params(["203.0.113.0/25", "198.51.100.8/32"])},
+    ])
+    assert check.changed and check.writes == 0, check
+    assert run.k8s_writes("demo-eks") == {"create networkpolicies": 3}, run
+    assert run.result["enforcement"]["enforced"] is False and run.result["warnings_found"]
+    assert not again.changed and again.writes == 0, again
+    assert change.k8s_writes("demo-eks") == {"patch networkpolicies": 1}, change
+    stored = estate.policies("demo-eks", "shop")
+    assert [p["ipBlock"]["cidr"] for p in stored["admin-from-office"]["spec"]["ingress"][0]["from"]] == [
+        "198.51.100.8/32", "203.0.113.0/25"]
+    assert "app.kubernetes.io/managed-by" not in (stored["allow-alb"]["metadata"].get("labels") or {})
+    assert stored["allow-alb"]["metadata"]["generation"] == 1 and change.result["namespaces"][0]["foreign"] == [
+        "allow-alb"]
