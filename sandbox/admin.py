@@ -21,17 +21,20 @@ def _json(data, status: int = 200) -> Response:
 class AdminApp:
     """Routes: GET /health, GET /calls, GET /calls/log (in arrival order), POST /calls/reset, GET|PUT|DELETE /faults, POST /reset,
     GET|PUT /settings/<service> (quotas and timings of a service that has them, e.g. slb),
-    POST /settle?timeout=S (wait until the simulated controllers have nothing queued)."""
+    POST /settle?timeout=S (wait until the simulated controllers have nothing queued),
+    POST /lbc/sync (one sync of the simulated AWS Load Balancer Controller on each EKS cluster)."""
 
     def __init__(self, ledger: CallLedger, faults: FaultPlan, endpoints: dict,
                  resets: list[Callable[[], None]], settings: dict[str, Callable[[], object]] | None = None,
-                 settles: list[Callable[[float], bool]] | None = None) -> None:
+                 settles: list[Callable[[float], bool]] | None = None,
+                 lbc_syncs: dict[str, Callable[[], dict]] | None = None) -> None:
         self.ledger = ledger
         self.faults = faults
         self.endpoints = endpoints
         self.resets = resets  # one per service: drop every emulated resource (and restore default settings)
         self.settings = settings or {}
         self.settles = settles or []
+        self.lbc_syncs = lbc_syncs or {}  # per EKS cluster: one sync of its simulated load balancer controller
 
     def __call__(self, environ, start_response):
         request = Request(environ)
@@ -62,6 +65,8 @@ class AdminApp:
             self.faults.clear()
             self.ledger.reset()
             return _json({"status": "reset"})
+        if key == ("POST", "/lbc/sync"):
+            return _json({name: sync() for name, sync in sorted(self.lbc_syncs.items())})
         if key == ("POST", "/settle"):
             return self._settle(request)
         if key[1].startswith("/settings/") and key[1][len("/settings/"):] in self.settings:

@@ -112,12 +112,36 @@ def cmd_faults(args) -> int:
     return 0
 
 
+def reach_question(args) -> tuple[str, str, str] | None:
+    """The AWS form of `reach` as (source, target, protocol), or None for the Kubernetes form.
+
+    Mixing the forms, or half an AWS question, is a bad question (ValueError: exit code 1).
+    """
+    source = args.from_cidr or args.from_sg or args.from_instance
+    target = args.to_ingress or args.to_instance or args.to_ip
+    if source is None and target is None:
+        if not args.from_pod or not (args.to_service or args.to_pod):
+            raise ValueError("reach needs --from-pod with --to-service or --to-pod, or an AWS client "
+                             "(--from-cidr, --from-sg, --from-instance) with --to-ingress, --to-instance or --to-ip")
+        return None
+    if args.from_pod or args.to_service or args.to_pod:
+        raise ValueError("the Kubernetes form (--from-pod, --to-service, --to-pod) and the AWS form do not mix")
+    if source is None or target is None:
+        raise ValueError("the AWS form needs one of --from-cidr/--from-sg/--from-instance and one of "
+                         "--to-ingress/--to-instance/--to-ip")
+    return source, target, args.protocol.lower()
+
+
 def cmd_reach(args) -> int:
     """0 when the connection gets through, 3 when it does not (1 is an error of the command itself)."""
-    from sandbox.oracle import reach, reach_pod
+    from sandbox.oracle import reach, reach_aws, reach_pod
 
+    aws_question = reach_question(args)
     endpoints = _client().health()["endpoints"]
-    if args.to_pod:
+    if aws_question:
+        source, target, protocol = aws_question
+        verdict = reach_aws(endpoints["aws"], source, target, args.port, protocol)
+    elif args.to_pod:
         verdict = reach_pod(endpoints, args.from_pod, args.to_pod, args.port, args.protocol)
     else:
         verdict = reach(endpoints, args.from_pod, args.to_service, args.port, protocol=args.protocol)
@@ -128,11 +152,40 @@ def cmd_reach(args) -> int:
     return 0 if verdict.reachable else 3
 
 
+def cmd_lbc(args) -> int:
+    """``lbc sync``: one reconcile of the simulated AWS Load Balancer Controller; prints what it did."""
+    _print(_client().lbc_sync())
+    return 0
+
+
 def cmd_serve(args) -> int:
     from sandbox import server
 
     server.serve(config.Ports(args.base_port))
     return 0
+
+
+def _reach_parser(verbs) -> None:
+    """`reach`: the Kubernetes form (--from-pod, --to-service | --to-pod) or the AWS form (--from-cidr | --from-sg |
+    --from-instance, --to-ingress | --to-instance | --to-ip); `reach_question` rejects mixtures."""
+    reach = verbs.add_parser("reach", help="would a pod reach a load-balancer Service or a pod, or an AWS client an "
+                                           "ALB Ingress, an instance or a pod IP, and along which path")
+    source = reach.add_mutually_exclusive_group(required=True)
+    source.add_argument("--from-pod", metavar="CLUSTER/NS/POD")
+    source.add_argument("--from-cidr", metavar="CIDR", help="AWS: a client address or range, e.g. 203.0.113.9")
+    source.add_argument("--from-sg", metavar="SG_ID", help="AWS: a client carrying this security group")
+    source.add_argument("--from-instance", metavar="INSTANCE_ID", help="AWS: an instance (its primary ENI)")
+    target = reach.add_mutually_exclusive_group(required=True)
+    target.add_argument("--to-service", metavar="CLUSTER/NS/SVC", help="a Service (load balancer or cluster IP)")
+    target.add_argument("--to-pod", metavar="CLUSTER/NS/POD")
+    target.add_argument("--to-ingress", metavar="CLUSTER/NS/NAME", help="AWS: the ALB of an Ingress, e.g. "
+                                                                        "demo-eks/shop/storefront")
+    target.add_argument("--to-instance", metavar="INSTANCE_ID", help="AWS: an instance (its primary ENI)")
+    target.add_argument("--to-ip", metavar="ADDRESS", help="AWS: an address held by an ENI (a pod IP on a node)")
+    reach.add_argument("--port", type=int, required=True)
+    reach.add_argument("--protocol", choices=("TCP", "UDP", "SCTP"), default="TCP")
+    reach.add_argument("--format", choices=("text", "json"), default="text")
+    reach.set_defaults(func=cmd_reach)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -149,6 +202,9 @@ def parser() -> argparse.ArgumentParser:
     verbs.add_parser("down", help="stop the sandbox").set_defaults(func=cmd_down)
     verbs.add_parser("status", help="is it running, and where").set_defaults(func=cmd_status)
     verbs.add_parser("seed", help="create the insecure 'before' estate").set_defaults(func=cmd_seed)
+    lbc = verbs.add_parser("lbc", help="the simulated AWS Load Balancer Controller on demo-eks")
+    lbc.add_argument("action", choices=("sync",), help="sync: one reconcile of its security groups, now")
+    lbc.set_defaults(func=cmd_lbc)
     reset = verbs.add_parser("reset", help="drop every emulated resource, counters and faults")
     reset.add_argument("--seed", action="store_true", help="seed again after the reset")
     reset.set_defaults(func=cmd_reset)
@@ -168,15 +224,7 @@ def parser() -> argparse.ArgumentParser:
     faults.add_argument("--seed", type=int, default=0, help="random seed, for repeatable faults")
     faults.add_argument("--file", help="a JSON plan {seed, rules: [...]} instead of one rule from flags")
     faults.set_defaults(func=cmd_faults)
-    reach = verbs.add_parser("reach", help="would a pod reach a load-balancer Service or a pod, and along which path")
-    reach.add_argument("--from-pod", required=True, metavar="CLUSTER/NS/POD")
-    target = reach.add_mutually_exclusive_group(required=True)
-    target.add_argument("--to-service", metavar="CLUSTER/NS/SVC", help="a type LoadBalancer Service")
-    target.add_argument("--to-pod", metavar="CLUSTER/NS/POD")
-    reach.add_argument("--port", type=int, required=True)
-    reach.add_argument("--protocol", choices=("TCP", "UDP", "SCTP"), default="TCP")
-    reach.add_argument("--format", choices=("text", "json"), default="text")
-    reach.set_defaults(func=cmd_reach)
+    _reach_parser(verbs)
     return top
 
 

@@ -67,6 +67,10 @@ class AdminClient:
         """Wait until the simulated controllers (the CCM) have nothing queued; fails after ``timeout``."""
         return self._request("POST", f"/settle?timeout={timeout}")
 
+    def lbc_sync(self) -> dict:
+        """One sync of the simulated AWS Load Balancer Controller on each EKS cluster: what it did, per cluster."""
+        return self._request("POST", "/lbc/sync")
+
     def reset(self) -> dict:
         """Drop every emulated resource, the counters and the fault plan."""
         return self._request("POST", "/reset")

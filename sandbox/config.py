@@ -14,6 +14,8 @@ AWS_ACCOUNT_ID = "123456789012"  # moto's default account
 # moto accepts any credentials; these are the conventional fake ones, never real secrets.
 AWS_ACCESS_KEY_ID = "testing"
 AWS_SECRET_ACCESS_KEY = "testing"
+# the simulated AWS Load Balancer Controller's own key: its calls are accounted apart, as ec2:lbc
+LBC_ACCESS_KEY_ID = "KUBEGUARD-SANDBOX-LBC-KEY-ID"
 
 ALIBABA_REGION = "cn-hangzhou"
 

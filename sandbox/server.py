@@ -34,6 +34,7 @@ class Service:
     request_handler: type | None = None  # a werkzeug WSGIRequestHandler subclass, if the service needs one
     settings: Callable[[], object] | None = None  # the service's current tunables (quotas, timings), if any
     settle: Callable[[float], bool] | None = None  # wait (bounded) until its background controllers are idle
+    lbc_sync: Callable[[], dict] | None = None  # one sync of the cluster's simulated load balancer controller
 
 
 class Swappable:
@@ -72,16 +73,19 @@ def k8s_services(ports: config.Ports) -> list[Service]:
     for index, spec in enumerate(CLUSTERS):
         port = ports.k8s(index)
         url = config.url(port)
-        cluster, app, adapter = k8s.make(spec, url, slb_url=config.url(ports.slb))
+        cluster, app, adapter = k8s.make(spec, url, slb_url=config.url(ports.slb), aws_url=config.url(ports.aws))
         front = Swappable(app)
         holder = {"cluster": cluster}
 
         def reset(spec=spec, url=url, front=front, holder=holder) -> None:
             holder["cluster"].stop()
-            holder["cluster"], front.app, _ = k8s.make(spec, url, slb_url=config.url(ports.slb))
+            holder["cluster"], front.app, _ = k8s.make(spec, url, slb_url=config.url(ports.slb),
+                                                       aws_url=config.url(ports.aws))
 
         services.append(Service(f"k8s:{spec.name}", port, front, adapter, reset,
-                                settle=lambda timeout, holder=holder: holder["cluster"].settle(timeout)))
+                                settle=lambda timeout, holder=holder: holder["cluster"].settle(timeout),
+                                lbc_sync=(lambda holder=holder: holder["cluster"].lbc.sync())
+                                if spec.flavor == "eks" else None))
     return services
 
 
@@ -103,8 +107,9 @@ class Sandbox:
             self._serve(app, service.port, service.request_handler)
         settings = {s.name: s.settings for s in self.services if s.settings is not None}
         settles = [s.settle for s in self.services if s.settle is not None]
+        syncs = {s.name: s.lbc_sync for s in self.services if s.lbc_sync is not None}
         self._serve(AdminApp(self.ledger, self.faults, self.endpoints, [s.reset for s in self.services], settings,
-                             settles), self.ports.admin)
+                             settles, syncs), self.ports.admin)
 
     def _serve(self, app, port: int, request_handler: type | None = None) -> None:
         server = make_server(config.HOST, port, app, threaded=True, request_handler=request_handler)

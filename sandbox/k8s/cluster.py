@@ -87,9 +87,11 @@ class IpPool:
 class Cluster:
     """An ApiServer wired with this cluster's allocators, nodes and controllers, plus its ticker."""
 
-    def __init__(self, spec: ClusterSpec, controllers: bool = True, slb_url: str | None = None) -> None:
+    def __init__(self, spec: ClusterSpec, controllers: bool = True, slb_url: str | None = None,
+                 aws_url: str | None = None) -> None:
         self.spec = spec
         self.slb_url = slb_url  # the CLB emulator the ACK clusters' cloud-controller-manager talks to
+        self.aws_url = aws_url  # the AWS endpoint the EKS cluster's load balancer controller talks to
         self.api = ApiServer(spec.name)
         self.service_ips = IpPool(spec.service_cidr, skip=0)
         self.pod_ips = IpPool(spec.pod_cidr)

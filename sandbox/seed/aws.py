@@ -13,7 +13,12 @@ What it creates (docs/sandbox.md has the table):
   group of shop/catalog (80 from 0.0.0.0/0);
 - two hand-made frontend groups (``shop-alb-public``, ``shop-alb-office``) that the Ingresses with
   custom ``security-groups`` annotations name;
-- the EKS cluster itself (DescribeCluster).
+- the EKS cluster itself (DescribeCluster);
+- routing and ACLs: an internet gateway, a public route table (0.0.0.0/0 -> igw) for the public subnets and
+  a private one (local only) for the private subnets; the default network ACL (allow all) everywhere but
+  private-b, whose ACL ``demo-eks-private-b`` denies inbound tcp 32050 (the NodePort of the ALB's ``/api/*``
+  target group) at rule 90 before allowing everything at 100: a hardening attempt that cuts the api
+  targets in private-b off from the ALB (docs/sandbox.md, "The AWS reachability oracle").
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ PUBLIC_NODEPORT_RULE_DESCRIPTION = "temp: open nodeports for ALB debugging (ops 
 # alb.ingress.kubernetes.io/security-groups (the controller resolves names by tag:Name + vpc-id).
 CUSTOM_FRONTEND_GROUPS = ("shop-alb-public", "shop-alb-office")
 OFFICE_CIDR = "203.0.113.0/24"
+PRIVATE_B_ACL_DENY_RULE = 90  # the custom ACL of private-b denies the api NodePort (NODE_PORTS[1]) inbound
 
 
 def clients(endpoint_url: str) -> dict:
@@ -87,6 +93,7 @@ def seed(endpoint_url: str) -> dict:
                                               "Name": f"{CLUSTER}-{name}", role: "1",
                                               f"kubernetes.io/cluster/{CLUSTER}": "shared"}))["Subnet"]["SubnetId"]
     ids["subnets"] = subnets
+    ids.update(_network(ec2, vpc_id, subnets))
 
     def group(name: str, description: str, tags: dict[str, str]) -> str:
         return ec2.create_security_group(GroupName=name, Description=description, VpcId=vpc_id,
@@ -149,6 +156,34 @@ def seed(endpoint_url: str) -> dict:
         kubernetesNetworkConfig={"serviceIpv4Cidr": "172.20.0.0/16", "ipFamily": "ipv4"},
         tags={"team": "platform"})
     return ids
+
+
+def _network(ec2, vpc_id: str, subnets: dict) -> dict:
+    """Internet gateway, route tables and the one custom network ACL; returns their ids."""
+    igw = ec2.create_internet_gateway(TagSpecifications=_tags("internet-gateway", {"Name": f"{CLUSTER}-igw"}))
+    igw_id = igw["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw_id, VpcId=vpc_id)
+    tables = {}
+    for role in ("public", "private"):
+        tables[role] = ec2.create_route_table(VpcId=vpc_id, TagSpecifications=_tags("route-table", {
+            "Name": f"{CLUSTER}-{role}"}))["RouteTable"]["RouteTableId"]
+        for zone in ("a", "b"):
+            ec2.associate_route_table(RouteTableId=tables[role], SubnetId=subnets[f"{role}-{zone}"])
+    ec2.create_route(RouteTableId=tables["public"], DestinationCidrBlock="0.0.0.0/0", GatewayId=igw_id)
+    default_acl = ec2.describe_network_acls(Filters=[{"Name": "vpc-id", "Values": [vpc_id]},
+                                                     {"Name": "default", "Values": ["true"]}])["NetworkAcls"][0]
+    acl = ec2.create_network_acl(VpcId=vpc_id, TagSpecifications=_tags("network-acl", {
+        "Name": f"{CLUSTER}-private-b"}))["NetworkAcl"]["NetworkAclId"]
+    ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=PRIVATE_B_ACL_DENY_RULE, Protocol="6",
+                                 RuleAction="deny", Egress=False, CidrBlock="0.0.0.0/0",
+                                 PortRange={"From": NODE_PORTS[1], "To": NODE_PORTS[1]})
+    for egress in (False, True):
+        ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="-1", RuleAction="allow",
+                                     Egress=egress, CidrBlock="0.0.0.0/0")
+    association = next(a for a in default_acl["Associations"] if a["SubnetId"] == subnets["private-b"])
+    ec2.replace_network_acl_association(AssociationId=association["NetworkAclAssociationId"], NetworkAclId=acl)
+    return {"internet_gateway": igw_id, "route_tables": tables,
+            "network_acls": {"default": default_acl["NetworkAclId"], "private_b": acl}}
 
 
 def _workers(ec2, subnets: dict, node_sg: str) -> list[str]:

@@ -38,10 +38,20 @@ def ingress_managed_sg_name(cluster: str, namespace: str, ingress: str) -> str:
     return f"k8s-{_sanitize(namespace)[:8]}-{_sanitize(ingress)[:8]}-{_sha10(cluster + namespace + '/' + ingress)}"
 
 
-def ingress_managed_sg_tags(cluster: str, region: str, namespace: str, ingress: str) -> dict[str, str]:
+def explicit_group_sg_name(cluster: str, group: str) -> str:
+    """Frontend group of an explicit IngressGroup (``group.name``): ``k8s-<group:17>-<hash:10>``."""
+    return f"k8s-{_sanitize(group)[:17]}-{_sha10(cluster + group)}"
+
+
+def managed_sg_tags(cluster: str, region: str, stack: str) -> dict[str, str]:
+    """The tracking tags of a managed frontend group; ``stack`` is ``namespace/name`` or the group name."""
     return {
         "elbv2.k8s.aws/cluster": cluster,
         "elbv2.k8s.aws/cluster-region": region,
-        "ingress.k8s.aws/stack": f"{namespace}/{ingress}",
+        "ingress.k8s.aws/stack": stack,
         "ingress.k8s.aws/resource": "ManagedLBSecurityGroup",
     }
+
+
+def ingress_managed_sg_tags(cluster: str, region: str, namespace: str, ingress: str) -> dict[str, str]:
+    return managed_sg_tags(cluster, region, f"{namespace}/{ingress}")

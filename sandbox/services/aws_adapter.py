@@ -11,9 +11,11 @@ import re
 import urllib.parse
 import uuid
 
+from sandbox import config
 from sandbox.proxy.adapter import READ, SERVER_ERROR, THROTTLE, WRITE, Call, ErrorResponse
 
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+_ACCESS_KEY = re.compile(r"Credential=([^/]+)/")
 _READ_PREFIXES = ("Describe", "List", "Get", "Lookup", "Search", "Check")
 
 # Protocol per SigV4 signing name; services not listed use the query protocol.
@@ -63,6 +65,12 @@ def signing_service(environ: dict) -> str | None:
     return parts[3] if len(parts) == 5 else None
 
 
+def _caller(environ: dict) -> str:
+    """``:lbc`` for the simulated load balancer controller's key (its calls are accounted apart), else ``""``."""
+    match = _ACCESS_KEY.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return ":lbc" if match and match.group(1) == config.LBC_ACCESS_KEY_ID else ""
+
+
 def _query_action(environ: dict, body: bytes) -> str:
     params = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
     if "application/x-www-form-urlencoded" in environ.get("CONTENT_TYPE", ""):
@@ -103,13 +111,15 @@ class AwsAdapter:
             action = environ.get("HTTP_X_AMZ_TARGET", "Unknown").rpartition(".")[2]
         else:
             action = _rest_action(method, path)
-        return Call(service=_SERVICE_NAMES.get(service, service), action=action, kind=action_kind(action, method))
+        name = _SERVICE_NAMES.get(service, service) + _caller(environ)
+        return Call(service=name, action=action, kind=action_kind(action, method))
 
     def supported_faults(self, call: Call) -> tuple[str, ...]:
         return (THROTTLE, SERVER_ERROR)
 
     def render_fault(self, kind: str, call: Call) -> ErrorResponse:
-        signing = {v: k for k, v in _SERVICE_NAMES.items()}.get(call.service, call.service)
+        service = call.service.split(":")[0]
+        signing = {v: k for k, v in _SERVICE_NAMES.items()}.get(service, service)
         protocol = _PROTOCOLS.get(signing, "query")
         code, status, message = _FAULTS[protocol][kind]
         request_id = str(uuid.uuid4())

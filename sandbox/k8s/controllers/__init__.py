@@ -1,5 +1,6 @@
 """Simulated controllers: workloads (Deployment/ReplicaSet/StatefulSet/DaemonSet -> Pods), Terway, and on
-ACK clusters given a CLB endpoint, the cloud-controller-manager's service controller."""
+ACK clusters given a CLB endpoint, the cloud-controller-manager's service controller; on the EKS cluster given
+an AWS endpoint, the AWS Load Balancer Controller's security groups."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ def install(cluster) -> None:
     from sandbox.k8s.controllers import workloads
 
     workloads.install(cluster)
+    if cluster.spec.flavor == "eks" and cluster.aws_url:
+        from sandbox.k8s.controllers import lbc
+
+        lbc.install(cluster)
     if cluster.spec.flavor == "ack":
         from sandbox.k8s.controllers import terway
 

@@ -57,7 +57,8 @@ class Estate:
         return {item["metadata"]["name"]: item for item in items}
 
     def versions(self, cluster: str, namespace: str) -> dict:
-        return {name: int(obj["metadata"]["resourceVersion"]) for name, obj in self.policies(cluster, namespace).items()}
+        found = self.policies(cluster, namespace)
+        return {name: int(obj["metadata"]["resourceVersion"]) for name, obj in found.items()}
 
     def add_policy(self, cluster: str, namespace: str, name: str, spec: dict, labels: dict | None = None) -> dict:
         body = {"metadata": {"name": name, "labels": labels or {}}, "spec": spec}

@@ -30,7 +30,8 @@ def _tasks(estate: Estate) -> list[dict]:
         {"name": "the same IPs behind it", "kubeguard.netsec.k8s_network_policies": {
             "context": "ack-db", "namespaces": [UAT], "default_deny": "both", "state": "replaced",
             "allow_from_ips": [{"name": "mysql-from-uat-app", "sources": "{{ app_ips.fixed_ips }}",
-                                "ports": [{"port": 3306}], "pod_selector": {"match_labels": {"app": "abc-185-mysql"}}}]},
+                                "ports": [{"port": 3306}],
+                                "pod_selector": {"match_labels": {"app": "abc-185-mysql"}}}]},
          "register": "db"},
         {"name": "environments apart", "kubeguard.netsec.k8s_network_policies": {
             "context": "ack-app", "namespace_selector": ENVIRONMENTS, "isolate_environments": True},
@@ -40,7 +41,8 @@ def _tasks(estate: Estate) -> list[dict]:
 
 def _acl_entries(estate: Estate, acl_id: str) -> set[str]:
     slb = SlbClient(estate.endpoints["slb"], credentials.USER, "cn-hangzhou")
-    items = slb.all_pages("DescribeAccessControlListAttribute", "AclEntrys", "AclEntry", page_param="Page", AclId=acl_id)
+    items = slb.all_pages("DescribeAccessControlListAttribute", "AclEntrys", "AclEntry", page_param="Page",
+                          AclId=acl_id)
     return {item["AclEntryIP"] for item in items}
 
 

@@ -203,10 +203,12 @@ def test_cluster_dns_is_a_cluster_ip_service_that_an_egress_default_deny_cuts_un
     assert not remote.reachable and "only reachable from inside its own cluster" in remote.decided_by
     path = f"apis/networking.k8s.io/v1/namespaces/{UAT}/networkpolicies"
     db = seeded.clients["ack-db"]
-    db.request("POST", path, {"metadata": {"name": "deny-egress"}, "spec": {"podSelector": {}, "policyTypes": ["Egress"]}})
+    db.request("POST", path, {"metadata": {"name": "deny-egress"},
+                              "spec": {"podSelector": {}, "policyTypes": ["Egress"]}})
     cut = _dns(seeded, UAT)
     assert not cut.reachable and "isolated for egress by abc-185-7db8e/deny-egress" in cut.decided_by, cut.trace()
-    db.request("POST", path, {"metadata": {"name": "dns"}, "spec": {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{
+    db.request("POST", path, {"metadata": {"name": "dns"}, "spec": {"podSelector": {}, "policyTypes": ["Egress"],
+                                                                    "egress": [{
         "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
                 "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
         "ports": [{"port": 53, "protocol": "UDP"}]}]}})
