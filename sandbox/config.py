@@ -16,6 +16,8 @@ AWS_ACCESS_KEY_ID = "testing"
 AWS_SECRET_ACCESS_KEY = "testing"
 # the simulated AWS Load Balancer Controller's own key: its calls are accounted apart, as ec2:lbc
 LBC_ACCESS_KEY_ID = "KUBEGUARD-SANDBOX-LBC-KEY-ID"
+# the AWS reachability oracle's own key: its reads are accounted apart, as ec2:oracle and elbv2:oracle
+ORACLE_ACCESS_KEY_ID = "KUBEGUARD-SANDBOX-ORACLE-KEY-ID"
 
 ALIBABA_REGION = "cn-hangzhou"
 

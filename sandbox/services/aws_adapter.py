@@ -66,9 +66,11 @@ def signing_service(environ: dict) -> str | None:
 
 
 def _caller(environ: dict) -> str:
-    """``:lbc`` for the simulated load balancer controller's key (its calls are accounted apart), else ``""``."""
+    """``:lbc`` or ``:oracle`` for the keys of the sandbox's own load balancer controller and oracle (their calls
+    are accounted apart from the modules'), else ``""``."""
     match = _ACCESS_KEY.search(environ.get("HTTP_AUTHORIZATION", ""))
-    return ":lbc" if match and match.group(1) == config.LBC_ACCESS_KEY_ID else ""
+    own = {config.LBC_ACCESS_KEY_ID: ":lbc", config.ORACLE_ACCESS_KEY_ID: ":oracle"}
+    return own.get(match.group(1), "") if match else ""
 
 
 def _query_action(environ: dict, body: bytes) -> str:

@@ -21,10 +21,10 @@ from sandbox import config
 
 
 def _clients(endpoint: str) -> tuple:
-    session = boto3.session.Session(aws_access_key_id=config.AWS_ACCESS_KEY_ID,
+    session = boto3.session.Session(aws_access_key_id=config.ORACLE_ACCESS_KEY_ID,
                                     aws_secret_access_key=config.AWS_SECRET_ACCESS_KEY,
                                     region_name=config.AWS_REGION)
-    cfg = Config(retries={"mode": "standard", "max_attempts": 5})
+    cfg = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
     return session.client("ec2", endpoint_url=endpoint, config=cfg), \
         session.client("elbv2", endpoint_url=endpoint, config=cfg)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import urllib.request
 
 import pytest
 from werkzeug.serving import make_server
@@ -41,10 +42,35 @@ class Estate:
             assert cluster.settle(timeout), f"the CCM of {cluster.spec.name} did not settle in {timeout} s"
 
 
-def _serve(app) -> tuple[object, str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def _serve(app, request_handler=None) -> tuple[object, str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=request_handler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@dataclasses.dataclass
+class Moto:
+    url: str
+    ledger: CallLedger  # the calls, by service (``ec2``, the load balancer controller's ``ec2:lbc``)
+
+
+@pytest.fixture
+def moto(monkeypatch):
+    """moto served in-process on an ephemeral port behind the sandbox's accounting, emptied before and after
+    (its backends are per process)."""
+    from sandbox.services import aws as aws_service  # moto is slow to import
+
+    for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                       ("AWS_DEFAULT_REGION", "us-east-1")):
+        monkeypatch.setenv(key, value)
+    ledger = CallLedger()
+    app = AccountingMiddleware(aws_service.make_app(), aws_service.make_adapter(), ledger, FaultPlan())
+    server, url = _serve(app, aws_service.request_handler())
+    reset = url + aws_service.reset_path()
+    urllib.request.urlopen(urllib.request.Request(reset, method="POST"), timeout=30).close()
+    yield Moto(url, ledger)
+    urllib.request.urlopen(urllib.request.Request(reset, method="POST"), timeout=30).close()
+    server.shutdown()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ emulator served in-process; seed 003's incident reproduced."""
 from __future__ import annotations
 
 import threading
-import urllib.request
 
 import boto3
 import pytest
@@ -14,20 +13,16 @@ from sandbox import config
 from sandbox.k8s.app import KubeApp
 from sandbox.k8s.cluster import CLUSTERS, Cluster
 from sandbox.k8s_client import KubeClient
-from sandbox.proxy.faults import FaultPlan
-from sandbox.proxy.ledger import CallLedger
-from sandbox.proxy.middleware import AccountingMiddleware
 from sandbox.seed import aws as seed_aws
 from sandbox.seed import k8s as seed_k8s
 from sandbox.seed import lbc_names
-from sandbox.services import aws as aws_service
 
 LABEL = lbc_names.TGB_RULE_DESCRIPTION
 EKS = next(spec for spec in CLUSTERS if spec.name == config.EKS_CLUSTER)
 
 
 class Eks:
-    def __init__(self, url: str, cluster: Cluster, kube: KubeClient, ids: dict, ledger: CallLedger) -> None:
+    def __init__(self, url: str, cluster: Cluster, kube: KubeClient, ids: dict, ledger) -> None:
         self.cluster, self.kube, self.ids, self.ledger, self.url = cluster, kube, ids, ledger, url
         self.ec2 = boto3.client("ec2", endpoint_url=url, region_name=config.AWS_REGION,
                                 aws_access_key_id="testing", aws_secret_access_key="testing")
@@ -69,33 +64,23 @@ class Eks:
                 "service": {"name": service, "port": {"number": port}}}}})
 
 
-def _serve(app, handler=None) -> tuple[object, str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=handler)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
-
-
 @pytest.fixture
-def eks(monkeypatch):
-    for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                       ("AWS_DEFAULT_REGION", config.AWS_REGION)):
-        monkeypatch.setenv(key, value)
-    ledger = CallLedger()
-    aws_server, url = _serve(AccountingMiddleware(aws_service.make_app(), aws_service.make_adapter(), ledger,
-                                                  FaultPlan()), aws_service.request_handler())
-    urllib.request.urlopen(urllib.request.Request(url + aws_service.reset_path(), method="POST"), timeout=30).read()
-    cluster = Cluster(EKS, aws_url=url)
-    k8s_server, k8s_url = _serve(lambda environ, start: None)
-    k8s_server.app = KubeApp(cluster.api, k8s_url)
-    ids = seed_aws.seed(url)
-    kube = KubeClient(k8s_url)
+def eks(moto):
+    """moto and the demo-eks emulator with its controllers (the load balancer controller talks to moto), both
+    seeded as `sandbox seed` does."""
+    cluster = Cluster(EKS, aws_url=moto.url)
+    server = make_server("127.0.0.1", 0, lambda environ, start: None, threaded=True)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    server.app = KubeApp(cluster.api, url)
+    ids = seed_aws.seed(moto.url)
+    kube = KubeClient(url)
     seed_k8s.seed_demo_eks(kube, ids)
     for _ in range(20):
         cluster.api.tick()
-    yield Eks(url, cluster, kube, ids, ledger)
+    yield Eks(moto.url, cluster, kube, ids, moto.ledger)
     cluster.stop()
-    for server in (k8s_server, aws_server):
-        server.shutdown()
+    server.shutdown()
 
 
 def test_the_seeded_estate_is_what_the_controller_wants(eks: Eks):

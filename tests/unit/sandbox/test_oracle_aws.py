@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-import logging
-import threading
-import urllib.request
 
 import pytest
-from werkzeug.serving import make_server
 
 from sandbox import cli
 from sandbox.oracle import reach_aws
 from sandbox.seed import aws as seed_aws
-from sandbox.services import aws as aws_service
 
-logging.getLogger("werkzeug").setLevel(logging.WARNING)
 INGRESS = "demo-eks/shop/storefront"
 CLIENT = "203.0.113.9"
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    """moto served on an ephemeral port and seeded as `sandbox seed` does; yields (url, ids, boto3 clients)."""
-    for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                       ("AWS_DEFAULT_REGION", "us-east-1")):
-        monkeypatch.setenv(key, value)
-    server = make_server("127.0.0.1", 0, aws_service.make_app(), threaded=True,
-                         request_handler=aws_service.request_handler())
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    reset = urllib.request.Request(url + aws_service.reset_path(), method="POST")
-    urllib.request.urlopen(reset).close()  # moto's backends are per process: start from nothing
-    yield url, seed_aws.seed(url), seed_aws.clients(url)
-    urllib.request.urlopen(reset).close()
-    server.shutdown()
+def aws(moto):
+    """moto seeded as `sandbox seed` does; yields (url, ids, boto3 clients)."""
+    yield moto.url, seed_aws.seed(moto.url), seed_aws.clients(moto.url)
 
 
 def _kinds(verdict) -> list[str]:
