@@ -210,3 +210,15 @@ def test_seed_003_the_oracle_sees_the_incident(eks: Eks):
     after = reach_aws(eks.url, office, worker, 31080)
     assert not after.reachable, after.trace()
     assert "which sg-" in after.decided_by and "(shop-alb-office)" in after.decided_by, after.trace()
+
+
+def test_while_a_group_fails_to_build_node_rules_are_only_authorized(eks: Eks):
+    hand_made = {"IpProtocol": "tcp", "FromPort": 8443, "ToPort": 8443,
+                 "IpRanges": [{"CidrIp": "198.51.100.0/24", "Description": LABEL}]}
+    eks.ec2.authorize_security_group_ingress(GroupId=eks.sg["node"], IpPermissions=[hand_made])
+    eks.ingress("shop", "broken", {}, service="no-such-service")
+    done = eks.sync()
+    assert any("service shop/no-such-service not found" in e for e in done["errors"]) and done["revoked"] == []
+    assert ("tcp", 8443, 8443, "198.51.100.0/24") in eks.rules(eks.sg["node"])
+    eks.kube.request("DELETE", "apis/networking.k8s.io/v1/namespaces/shop/ingresses/broken")
+    assert len(eks.sync()["revoked"]) == 1

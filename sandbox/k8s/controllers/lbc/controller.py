@@ -16,6 +16,7 @@ API server's store, and EC2 over HTTP, then:
    ``elbv2.k8s.aws/targetGroupBinding=shared`` that is not wanted revoked; a rule identical to a wanted one
    (description aside) satisfies the controller whoever wrote it;
 4. GC: labelled rules on cluster-tagged groups (``owned``/``shared``) that no node uses are revoked.
+While an IngressGroup fails to build, node rules are only authorized, never revoked (its ports are unknown).
 Errors of an IngressGroup are Warning Events (``FailedBuildModel``) on its members.
 """
 
@@ -83,6 +84,9 @@ class Sync(NodeRules):
 
     def reconcile(self, groups: list, nodes: list[dict]) -> None:
         healthy = [g for g in groups if not g.errors]
+        # a group that failed to build still has its target group bindings: without their ports the wanted
+        # node rules are incomplete, so, like the controller before every binding is computed, authorize only
+        self.authorize_only = len(healthy) < len(groups)
         sources: dict[tuple, set] = {}  # (protocol, source group) -> ports
         backend = self._backend() if any(self._uses_backend(g) for g in healthy) else None
         for group in healthy:

@@ -60,11 +60,14 @@ class NodeRules:
         group = self.ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
         current = aws.rules_of(group)
         grant = sorted(wanted - set(current), key=str)
-        revoke = sorted((r for r, d in current.items() if aws.labelled(d) and r not in wanted), key=str)
+        revoke = [] if self.authorize_only else sorted(
+            (r for r, d in current.items() if aws.labelled(d) and r not in wanted), key=str)
         self._apply(group_id, grant, revoke, aws.LABEL)
 
     def _gc(self, used: set[str]) -> None:
         """Labelled rules of cluster-tagged groups that no node uses any more."""
+        if self.authorize_only:
+            return
         key = CLUSTER_TAG.format(self.flags.cluster_name)
         groups = self.ec2.describe_security_groups(Filters=[
             {"Name": "vpc-id", "Values": [self.flags.vpc_id]}, {"Name": f"tag:{key}", "Values": ["owned", "shared"]}])
