@@ -29,6 +29,7 @@ from sandbox.oracle import policies
 from sandbox.oracle.verdict import CLB, IPVS, Verdict
 
 LB_ID_LABEL = "service.k8s.alibaba/loadbalancer-id"
+IPVS_DECIDED = "kube-proxy IPVS to an endpoint pod"
 LB_ID_ANNOTATIONS = ("service.beta.kubernetes.io/alibaba-cloud-loadbalancer-id",
                      "service.beta.kubernetes.io/alicloud-loadbalancer-id")
 
@@ -84,18 +85,21 @@ def reach(endpoints: dict, from_pod: str, to_service: str, port: int,
     ips = [item["ip"] for item in ingress if item.get("ip")]
     if not is_lb:
         how = f"{cluster_ip} is the Service's cluster IP: kube-proxy (IPVS) DNATs it to the endpoints"
-        return _through_ipvs(verdict, how, service_port, backends, route, protocol)
+        return _through_ipvs(verdict, (how, IPVS_DECIDED), service_port, backends, route, protocol)
     if src_cluster == dst_cluster and ips:
         how = (f"{ips[0]} is in the Service's status.loadBalancer.ingress, so IPVS binds it to kube-ipvs0 on every "
                f"node of this cluster: {ips[0]}:{port} is DNATed to the endpoints here, the CLB and its access "
                f"control are bypassed")
-        return _through_ipvs(verdict, how, service_port, backends, route, protocol)
+        decided = f"{IPVS_DECIDED} (short-circuit of the load-balancer IP: the ACL does not apply)"
+        return _through_ipvs(verdict, (how, decided), service_port, backends, route, protocol)
     slb = SlbClient(endpoints["slb"], credentials.ORACLE, region)
     return _through_clb(verdict, slb, service, ingress[0], source_ip, backends, route)
 
 
-def _through_ipvs(verdict: Verdict, how: str, port: dict, backends: list[dict], route: tuple,
+def _through_ipvs(verdict: Verdict, why: tuple[str, str], port: dict, backends: list[dict], route: tuple,
                   protocol: str) -> Verdict:
+    """``why``: the kube-proxy hop's text, and what decides when every policy lets the connection through."""
+    how, decided = why
     verdict.path = IPVS
     verdict.hop("kube-proxy", how)
     if not backends:
@@ -108,8 +112,7 @@ def _through_ipvs(verdict: Verdict, how: str, port: dict, backends: list[dict], 
     if not policies.allowed(verdict, endpoints, source, (dst_cluster, target), target["status"]["podIP"], target_port,
                             protocol):
         return verdict
-    return verdict.decide(True, "kube-proxy IPVS to an endpoint pod" + (
-        " (short-circuit of the load-balancer IP: the ACL does not apply)" if "kube-ipvs0" in how else ""))
+    return verdict.decide(True, decided)
 
 
 def _load_balancer_id(service: dict) -> str | None:

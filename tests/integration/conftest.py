@@ -23,6 +23,16 @@ def run_cli(*args: str, env: dict, check: bool = True) -> subprocess.CompletedPr
                           capture_output=True, check=check, timeout=180)
 
 
+def reseed(env: dict, admin: AdminClient) -> dict:
+    """A freshly seeded sandbox (faults cleared, every resource dropped, seeded, counters zeroed): seed.json."""
+    admin.clear_faults()
+    admin.reset()
+    run_cli("seed", env=env)
+    seed = json.loads((pathlib.Path(env["KUBEGUARD_SANDBOX_STATE_DIR"]) / "seed.json").read_text())
+    admin.reset_calls()
+    return seed
+
+
 def read_env_file(path: pathlib.Path) -> dict[str, str]:
     values = {}
     for line in path.read_text().splitlines():

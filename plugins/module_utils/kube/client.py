@@ -134,7 +134,8 @@ class Kube:
                 raise self.error(f"discovery of {api_version} {kind}", exc) from exc
         return self._resources[key]
 
-    def _required(self, kind: str, api_version: str) -> Any:
+    def require(self, kind: str, api_version: str) -> Any:
+        """The API resource for kind/apiVersion; an ApiError naming it when the server does not serve it."""
         resource = self.resource(kind, api_version)
         if resource is None:
             raise ApiError(
@@ -171,7 +172,7 @@ class Kube:
     # writes
 
     def create(self, kind: str, api_version: str, body: dict, namespace: Optional[str] = None) -> dict:
-        resource = self._required(kind, api_version)
+        resource = self.require(kind, api_version)
         return self._call(
             f"create {kind}",
             True,
@@ -180,7 +181,7 @@ class Kube:
 
     def merge_patch(self, kind: str, api_version: str, name: str, patch: dict, namespace: Optional[str] = None) -> dict:
         """RFC 7386 merge patch (``null`` deletes a key)."""
-        resource = self._required(kind, api_version)
+        resource = self.require(kind, api_version)
         return self._call(
             f"patch {kind}",
             True,
@@ -191,7 +192,7 @@ class Kube:
 
     def delete(self, kind: str, api_version: str, name: str, namespace: Optional[str] = None) -> None:
         """Delete with background propagation (dependents are garbage-collected); gone already is fine."""
-        resource = self._required(kind, api_version)
+        resource = self.require(kind, api_version)
         try:
             self._call(
                 f"delete {kind}",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 from dataclasses import field
+from functools import cached_property
 from typing import Any
 from typing import Dict
 from typing import List
@@ -70,9 +71,14 @@ class NamespacePlan:
     def changes(self) -> bool:
         return bool(self.creates or self.updates or self.deletes)
 
+    @cached_property
+    def before(self) -> List[Dict[str, Any]]:
+        """Every policy of the namespace as read (a view per policy, sorted by name)."""
+        return sorted((view(o) for o in self.existing), key=lambda v: v["name"])
+
     def predicted(self) -> List[Dict[str, Any]]:
         """Every policy of the namespace as it will be (a view per policy, sorted by name)."""
-        after = {v["name"]: v for v in (view(o) for o in self.existing) if v["name"] not in self.deletes}
+        after = {v["name"]: v for v in self.before if v["name"] not in self.deletes}
         for created in self.creates:
             after[created["metadata"]["name"]] = view(created)
         for update in self.updates:

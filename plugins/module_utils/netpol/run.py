@@ -95,10 +95,7 @@ def _environment(spec: Spec, namespace: Dict[str, Any]) -> Optional[str]:
 
 
 def _plans(kube: Kube, spec: Spec) -> List[NamespacePlan]:
-    if kube.resource(KIND, API_VERSION) is None:
-        raise ApiError(
-            f"discovery of {API_VERSION} {KIND}", "the API server does not serve it", where=kube.backend.where
-        )
+    kube.require(KIND, API_VERSION)  # a cluster without NetworkPolicy fails here, not with "no policies"
     plans = []
     writes = spec.state in ("merged", "replaced")
     for namespace in _namespaces(kube, spec, writes):
@@ -113,8 +110,8 @@ def _gathered(plans: List[NamespacePlan]) -> List[Dict[str, Any]]:
     return [
         {
             "namespace": plan.namespace,
-            "extra_policies": [{"name": v["name"], "spec": v["spec"]} for v in map(view, plan.existing) if v["owned"]],
-            "foreign": [{"name": v["name"], "spec": v["spec"]} for v in map(view, plan.existing) if not v["owned"]],
+            "extra_policies": [{"name": v["name"], "spec": v["spec"]} for v in plan.before if v["owned"]],
+            "foreign": [{"name": v["name"], "spec": v["spec"]} for v in plan.before if not v["owned"]],
         }
         for plan in plans
     ]
@@ -173,7 +170,7 @@ def _report(kube: Kube, plans: List[NamespacePlan], answered: Dict[tuple, Dict[s
         reports.append(
             {
                 "namespace": plan.namespace,
-                "before": sorted((view(o) for o in plan.existing), key=lambda v: v["name"]),
+                "before": plan.before,
                 "after": after,
                 "created": [c["metadata"]["name"] for c in plan.creates],
                 "updated": [u["name"] for u in plan.updates],

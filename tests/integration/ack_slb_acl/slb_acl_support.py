@@ -10,12 +10,11 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
 import module_steps
-from conftest import run_cli
+from conftest import reseed
 from sandbox.alibaba import credentials
 from sandbox.alibaba.client import SlbClient
 
@@ -93,9 +92,5 @@ def player(sandbox_env, admin, tmp_path_factory) -> AclPlayer:
 @pytest.fixture
 def estate(sandbox_env, admin):
     """A freshly seeded sandbox; returns the CLB view (``Clb``) with the seed's ids."""
-    admin.clear_faults()
-    admin.reset()
-    run_cli("seed", env=sandbox_env)
-    seed = json.loads(open(os.path.join(sandbox_env["KUBEGUARD_SANDBOX_STATE_DIR"], "seed.json")).read())
-    admin.reset_calls()
+    seed = reseed(sandbox_env, admin)
     return Clb(sandbox_env, admin, seed)

@@ -9,13 +9,11 @@
 
 from __future__ import annotations
 
-import json
-import os
 
 import pytest
 
 import module_steps
-from conftest import run_cli
+from conftest import reseed
 from sandbox.k8s_client import KubeClient
 from sandbox.oracle import reach, reach_pod
 
@@ -91,11 +89,7 @@ def player(sandbox_env, admin, tmp_path_factory) -> NetpolPlayer:
 @pytest.fixture
 def estate(sandbox_env, admin) -> Estate:
     """A freshly seeded sandbox."""
-    admin.clear_faults()
-    admin.reset()
-    run_cli("seed", env=sandbox_env)
-    seed = json.loads(open(os.path.join(sandbox_env["KUBEGUARD_SANDBOX_STATE_DIR"], "seed.json")).read())
-    admin.reset_calls()
+    seed = reseed(sandbox_env, admin)
     return Estate(sandbox_env, admin, seed)
 
 
