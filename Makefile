@@ -5,6 +5,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3.11
+# the unit tests are independent (each serves its emulators on ephemeral ports): two workers suit a 2-core machine
+UNIT_WORKERS ?= 2
 VENV := .venv
 VENV_BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.kubeguard-stamp
@@ -40,8 +42,8 @@ ansible-test-bootstrap: venv ## Install the offline pip bootstrap that ansible-t
 
 # --- test stages -------------------------------------------------------------------
 
-unit: venv collection-link ## pytest tests/unit
-	scripts/pytest-stage.sh unit tests/unit
+unit: venv collection-link ## pytest tests/unit, on UNIT_WORKERS processes (pytest-xdist)
+	scripts/pytest-stage.sh unit tests/unit -n $(UNIT_WORKERS)
 
 sanity: venv ansible-test-bootstrap ## ansible-test sanity (all tests) on the built, installed collection
 	scripts/sanity.sh

@@ -1,4 +1,4 @@
-"""``python -m sandbox up | down | status | seed | reset | calls | faults | reach | serve``."""
+"""``python -m sandbox up | down | status | seed | settle | lbc | reset | calls | faults | reach | serve``."""
 
 from __future__ import annotations
 
@@ -52,6 +52,8 @@ def cmd_seed(args) -> int:
     ids = aws.seed(endpoints["aws"])
     alibaba_ids = alibaba.seed(endpoints["slb"])
     k8s_ids = k8s.seed(endpoints, aws_ids=ids, alibaba_ids=alibaba_ids)
+    _run_controller_once(client)
+    ids = aws.controller_ids(endpoints["aws"], ids)
     state.path("seed.json").write_text(json.dumps({"aws": ids, "alibaba": alibaba_ids, "k8s": k8s_ids},
                                                   indent=2) + "\n")
     client.settle()  # the CCM works on its own threads: its calls belong to the seeding
@@ -62,6 +64,14 @@ def cmd_seed(args) -> int:
     _print({"aws": ids, "alibaba": alibaba_ids, "k8s": {name: {k: v for k, v in made.items() if k != "objects"}
                                 for name, made in k8s_ids.items()}})
     return 0
+
+
+def _run_controller_once(client: AdminClient) -> None:
+    """Run the load balancer controller once on the seeded cluster: it makes what it owns on AWS."""
+    client.settle()
+    done = client.lbc_sync()
+    if not all(made.get("running") and not made.get("errors") for made in done.values()):
+        raise RuntimeError(f"the load balancer controller could not build the seeded estate: {done}")
 
 
 def cmd_reset(args) -> int:
@@ -115,32 +125,41 @@ def cmd_faults(args) -> int:
 def reach_question(args) -> tuple[str, str, str] | None:
     """The AWS form of `reach` as (source, target, protocol), or None for the Kubernetes form.
 
-    Mixing the forms, or half an AWS question, is a bad question (ValueError: exit code 1).
+    With an AWS client (--from-cidr, --from-sg, --from-instance), --to-service names the Service whose NLB is
+    asked about; with --from-pod it is the Kubernetes form. Mixing the forms, or half an AWS question, is a bad
+    question (ValueError: exit code 1).
     """
     source = args.from_cidr or args.from_sg or args.from_instance
-    target = args.to_ingress or args.to_instance or args.to_ip
+    target = args.to_ingress or args.to_instance or args.to_ip or (args.to_service if source else None)
     if source is None and target is None:
         if not args.from_pod or not (args.to_service or args.to_pod):
             raise ValueError("reach needs --from-pod with --to-service or --to-pod, or an AWS client "
-                             "(--from-cidr, --from-sg, --from-instance) with --to-ingress, --to-instance or --to-ip")
+                             "(--from-cidr, --from-sg, --from-instance) with --to-ingress, --to-service, "
+                             "--to-instance or --to-ip")
         return None
-    if args.from_pod or args.to_service or args.to_pod:
-        raise ValueError("the Kubernetes form (--from-pod, --to-service, --to-pod) and the AWS form do not mix")
+    if args.from_pod or args.to_pod:
+        raise ValueError("the Kubernetes form (--from-pod, --to-pod) and the AWS form do not mix")
     if source is None or target is None:
         raise ValueError("the AWS form needs one of --from-cidr/--from-sg/--from-instance and one of "
-                         "--to-ingress/--to-instance/--to-ip")
+                         "--to-ingress/--to-service/--to-instance/--to-ip")
     return source, target, args.protocol.lower()
 
 
 def cmd_reach(args) -> int:
-    """0 when the connection gets through, 3 when it does not (1 is an error of the command itself)."""
+    """0 when the connection gets through, 3 when it does not (1 is an error of the command itself).
+
+    The AWS oracle finds an Ingress's or a Service's load balancer through that cluster's Kubernetes API when the
+    sandbox serves the cluster (the status hostname, as `kubectl get` shows it), else by the controller's tags.
+    """
     from sandbox.oracle import reach, reach_aws, reach_pod
 
     aws_question = reach_question(args)
     endpoints = _client().health()["endpoints"]
     if aws_question:
         source, target, protocol = aws_question
-        verdict = reach_aws(endpoints["aws"], source, target, args.port, protocol)
+        kube = endpoints.get(f"k8s:{target.split('/')[0]}") if target.count("/") == 2 else None
+        verdict = reach_aws(endpoints["aws"], source, target, args.port, protocol,
+                            target_kind="service" if args.to_service else "ingress", kube_endpoint=kube)
     elif args.to_pod:
         verdict = reach_pod(endpoints, args.from_pod, args.to_pod, args.port, args.protocol)
     else:
@@ -158,6 +177,19 @@ def cmd_lbc(args) -> int:
     return 0
 
 
+def cmd_settle(args) -> int:
+    """Wait until the simulated controllers (CCM, load balancer controller) have nothing queued; 0 when they
+    settled in time, 3 when not."""
+    try:
+        answer = AdminClient(_client().base_url, timeout=args.timeout + 10).settle(args.timeout)
+    except ValueError as exc:  # 504: not settled in time
+        if "HTTP 504" not in str(exc):
+            raise
+        answer = {"settled": False}
+    _print(answer)
+    return 0 if answer.get("settled") else 3
+
+
 def cmd_serve(args) -> int:
     from sandbox import server
 
@@ -167,19 +199,21 @@ def cmd_serve(args) -> int:
 
 def _reach_parser(verbs) -> None:
     """`reach`: the Kubernetes form (--from-pod, --to-service | --to-pod) or the AWS form (--from-cidr | --from-sg |
-    --from-instance, --to-ingress | --to-instance | --to-ip); `reach_question` rejects mixtures."""
+    --from-instance, --to-ingress | --to-service | --to-instance | --to-ip); `reach_question` rejects mixtures."""
     reach = verbs.add_parser("reach", help="would a pod reach a load-balancer Service or a pod, or an AWS client an "
-                                           "ALB Ingress, an instance or a pod IP, and along which path")
+                                           "Ingress's ALB, a Service's NLB, an instance or a pod IP, and along which "
+                                           "path")
     source = reach.add_mutually_exclusive_group(required=True)
     source.add_argument("--from-pod", metavar="CLUSTER/NS/POD")
     source.add_argument("--from-cidr", metavar="CIDR", help="AWS: a client address or range, e.g. 203.0.113.9")
     source.add_argument("--from-sg", metavar="SG_ID", help="AWS: a client carrying this security group")
     source.add_argument("--from-instance", metavar="INSTANCE_ID", help="AWS: an instance (its primary ENI)")
     target = reach.add_mutually_exclusive_group(required=True)
-    target.add_argument("--to-service", metavar="CLUSTER/NS/SVC", help="a Service (load balancer or cluster IP)")
+    target.add_argument("--to-service", metavar="CLUSTER/NS/SVC", help="a Service: with --from-pod its load balancer "
+                                                                       "or cluster IP; with an AWS client its NLB")
     target.add_argument("--to-pod", metavar="CLUSTER/NS/POD")
-    target.add_argument("--to-ingress", metavar="CLUSTER/NS/NAME", help="AWS: the ALB of an Ingress, e.g. "
-                                                                        "demo-eks/shop/storefront")
+    target.add_argument("--to-ingress", metavar="CLUSTER/NS/NAME", help="AWS: the ALB of an Ingress (of its "
+                                                                        "IngressGroup), e.g. demo-eks/shop/storefront")
     target.add_argument("--to-instance", metavar="INSTANCE_ID", help="AWS: an instance (its primary ENI)")
     target.add_argument("--to-ip", metavar="ADDRESS", help="AWS: an address held by an ENI (a pod IP on a node)")
     reach.add_argument("--port", type=int, required=True)
@@ -203,8 +237,12 @@ def parser() -> argparse.ArgumentParser:
     verbs.add_parser("status", help="is it running, and where").set_defaults(func=cmd_status)
     verbs.add_parser("seed", help="create the insecure 'before' estate").set_defaults(func=cmd_seed)
     lbc = verbs.add_parser("lbc", help="the simulated AWS Load Balancer Controller on demo-eks")
-    lbc.add_argument("action", choices=("sync",), help="sync: one reconcile of its security groups, now")
+    lbc.add_argument("action", choices=("sync",), help="sync: one reconcile of its security groups and load "
+                                                        "balancers, now")
     lbc.set_defaults(func=cmd_lbc)
+    settle = verbs.add_parser("settle", help="wait until the simulated controllers have nothing queued")
+    settle.add_argument("--timeout", type=float, default=30.0, help="seconds (default 30)")
+    settle.set_defaults(func=cmd_settle)
     reset = verbs.add_parser("reset", help="drop every emulated resource, counters and faults")
     reset.add_argument("--seed", action="store_true", help="seed again after the reset")
     reset.set_defaults(func=cmd_reset)

@@ -64,7 +64,8 @@ class AdminClient:
         return self._request("PUT", f"/settings/{service}", changes)
 
     def settle(self, timeout: float = 30.0) -> dict:
-        """Wait until the simulated controllers (the CCM) have nothing queued; fails after ``timeout``."""
+        """Wait until the simulated controllers (the CCM, the load balancer controller) have nothing queued;
+        fails after ``timeout``."""
         return self._request("POST", f"/settle?timeout={timeout}")
 
     def lbc_sync(self) -> dict:

@@ -18,6 +18,10 @@ AWS_SECRET_ACCESS_KEY = "testing"
 LBC_ACCESS_KEY_ID = "KUBEGUARD-SANDBOX-LBC-KEY-ID"
 # the AWS reachability oracle's own key: its reads are accounted apart, as ec2:oracle and elbv2:oracle
 ORACLE_ACCESS_KEY_ID = "KUBEGUARD-SANDBOX-ORACLE-KEY-ID"
+# The simulated load balancer controller syncs on every change of what it watches (LBC_WATCH, default on) and,
+# with LBC_PERIOD > 0, also every LBC_PERIOD seconds (its --sync-period; the real default is 10 h).
+LBC_WATCH = os.environ.get("KUBEGUARD_SANDBOX_LBC_WATCH", "1") not in ("0", "false", "no")
+LBC_PERIOD = float(os.environ.get("KUBEGUARD_SANDBOX_LBC_PERIOD", "0") or 0)
 
 ALIBABA_REGION = "cn-hangzhou"
 

@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import ipaddress
 import threading
+import time
 import uuid
 
 from sandbox.k8s.api import ApiServer
@@ -147,9 +148,11 @@ class Cluster:
         self._ticker.start()
 
     def settle(self, timeout: float) -> bool:
-        """Wait until the controllers that work on threads of their own (the CCM) have nothing queued."""
-        ccm = getattr(self, "ccm", None)
-        return ccm.wait_idle(timeout) if ccm is not None else True
+        """Wait until the controllers that work on threads of their own (the CCM, the load balancer controller)
+        have nothing queued."""
+        deadline = time.monotonic() + timeout
+        workers = [w for w in (getattr(self, "ccm", None), getattr(self, "lbc", None)) if w is not None]
+        return all(w.wait_idle(max(deadline - time.monotonic(), 0.0)) for w in workers)
 
     def stop(self) -> None:
         self._stop.set()

@@ -4,13 +4,8 @@ What it creates (docs/sandbox.md has the table):
 - a VPC with two private and two public subnets, tagged for EKS and the load balancer controller;
 - the EKS cluster security group, named and tagged as EKS does, with its self-referencing rule;
 - the node security group (tagged ``kubernetes.io/cluster/demo-eks=owned``) with the usual node
-  baseline, a controller-written NodePort rule from the shared backend group, and a hand-added rule
-  that opens the whole NodePort range to 0.0.0.0/0;
+  baseline and a hand-added rule that opens the whole NodePort range to 0.0.0.0/0;
 - two worker instances whose primary ENI carries only the node security group;
-- the controller's shared backend security group (exact name and tags);
-- the controller-managed frontend group of Ingress shop/storefront, open to 0.0.0.0/0 on 80 and 443,
-  and its ALB with two instance target groups on NodePorts 30080 and 32050; the managed frontend
-  group of shop/catalog (80 from 0.0.0.0/0);
 - two hand-made frontend groups (``shop-alb-public``, ``shop-alb-office``) that the Ingresses with
   custom ``security-groups`` annotations name;
 - the EKS cluster itself (DescribeCluster);
@@ -19,6 +14,11 @@ What it creates (docs/sandbox.md has the table):
   private-b, whose ACL ``demo-eks-private-b`` denies inbound tcp 32050 (the NodePort of the ALB's ``/api/*``
   target group) at rule 90 before allowing everything at 100: a hardening attempt that cuts the api
   targets in private-b off from the ALB (docs/sandbox.md, "The AWS reachability oracle").
+
+What the load balancer controller owns is not written here: `sandbox seed` runs the simulated controller once
+after the Kubernetes side exists, and it makes the shared backend group, the managed frontend groups of
+shop/storefront (80 and 443 from 0.0.0.0/0) and shop/catalog (80), its labelled node rule (tcp 30080-32050 from
+the backend group) and the four ALBs with their target groups; ``controller_ids`` then records their ids.
 """
 
 from __future__ import annotations
@@ -106,24 +106,10 @@ def seed(endpoint_url: str) -> dict:
                        {f"kubernetes.io/cluster/{CLUSTER}": "owned", "aws:eks:cluster-name": CLUSTER})
     node_sg = group(f"{CLUSTER}-node", "EKS node shared security group",
                     {f"kubernetes.io/cluster/{CLUSTER}": "owned"})
-    backend_sg = ec2.create_security_group(
-        GroupName=lbc_names.backend_sg_name(CLUSTER), Description=lbc_names.BACKEND_SG_DESCRIPTION, VpcId=vpc_id,
-        TagSpecifications=_tags("security-group", lbc_names.backend_sg_tags(CLUSTER)))["GroupId"]
-    frontend_name = lbc_names.ingress_managed_sg_name(CLUSTER, "shop", "storefront")
-    frontend_sg = ec2.create_security_group(
-        GroupName=frontend_name, Description=lbc_names.MANAGED_SG_DESCRIPTION, VpcId=vpc_id,
-        TagSpecifications=_tags("security-group", lbc_names.ingress_managed_sg_tags(
-            CLUSTER, config.AWS_REGION, "shop", "storefront")))["GroupId"]
-    catalog_sg = ec2.create_security_group(
-        GroupName=lbc_names.ingress_managed_sg_name(CLUSTER, "shop", "catalog"),
-        Description=lbc_names.MANAGED_SG_DESCRIPTION, VpcId=vpc_id,
-        TagSpecifications=_tags("security-group", lbc_names.ingress_managed_sg_tags(
-            CLUSTER, config.AWS_REGION, "shop", "catalog")))["GroupId"]
     public_sg = group(CUSTOM_FRONTEND_GROUPS[0], "ALB frontend for shop admin and partner APIs (public)", {})
     office_sg = group(CUSTOM_FRONTEND_GROUPS[1], "ALB frontend for shop admin (office only)", {})
-    ids["security_groups"] = {"cluster": cluster_sg, "node": node_sg, "backend": backend_sg,
-                              "frontend_storefront": frontend_sg, "frontend_catalog": catalog_sg,
-                              "custom_public": public_sg, "custom_office": office_sg}
+    ids["security_groups"] = {"cluster": cluster_sg, "node": node_sg, "custom_public": public_sg,
+                              "custom_office": office_sg}
 
     ec2.authorize_security_group_ingress(GroupId=cluster_sg, IpPermissions=[
         {"IpProtocol": "-1", **_sg_pair(cluster_sg)}])
@@ -134,21 +120,14 @@ def seed(endpoint_url: str) -> dict:
         _perm("udp", 53, 53, _sg_pair(node_sg), "Node to node CoreDNS UDP"),
         _perm("tcp", 1025, 65535, _sg_pair(node_sg), "Node to node ingress on ephemeral ports"),
         _perm("tcp", 9443, 9443, _sg_pair(cluster_sg), "Cluster API to node 9443/tcp webhook"),
-        _perm("tcp", min(NODE_PORTS), max(NODE_PORTS), _sg_pair(backend_sg), lbc_names.TGB_RULE_DESCRIPTION),
         _perm("tcp", 30000, 32767, {"IpRanges": [{"CidrIp": "0.0.0.0/0"}]}, PUBLIC_NODEPORT_RULE_DESCRIPTION),
     ])
-    ec2.authorize_security_group_ingress(GroupId=frontend_sg, IpPermissions=[
-        _perm("tcp", port, port, {"IpRanges": [{"CidrIp": "0.0.0.0/0"}]}) for port in (80, 443)])
-    ec2.authorize_security_group_ingress(GroupId=catalog_sg, IpPermissions=[
-        _perm("tcp", 80, 80, {"IpRanges": [{"CidrIp": "0.0.0.0/0"}]})])
     ec2.authorize_security_group_ingress(GroupId=public_sg, IpPermissions=[
         _perm("tcp", 443, 443, {"IpRanges": [{"CidrIp": "0.0.0.0/0"}]}, "HTTPS from anywhere")])
     ec2.authorize_security_group_ingress(GroupId=office_sg, IpPermissions=[
         _perm("tcp", 443, 443, {"IpRanges": [{"CidrIp": OFFICE_CIDR}]}, "HTTPS from the office")])
 
     ids["instances"] = _workers(ec2, subnets, node_sg)
-    ids["load_balancer"] = _storefront_alb(aws["elbv2"], vpc_id, subnets, [frontend_sg, backend_sg],
-                                           ids["instances"])
     aws["eks"].create_cluster(
         name=CLUSTER, version="1.31", roleArn=f"arn:aws:iam::{config.AWS_ACCOUNT_ID}:role/{CLUSTER}-cluster",
         resourcesVpcConfig={"subnetIds": list(subnets.values()), "securityGroupIds": [],
@@ -187,7 +166,8 @@ def _network(ec2, vpc_id: str, subnets: dict) -> dict:
 
 
 def _workers(ec2, subnets: dict, node_sg: str) -> list[str]:
-    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    image = ec2.describe_images(Owners=["amazon"], Filters=[{"Name": "name", "Values": ["amzn2-ami-*"]}]
+                                )["Images"][0]["ImageId"]
     instance_ids = []
     for index, subnet in enumerate((subnets["private-a"], subnets["private-b"])):
         instance = ec2.run_instances(
@@ -200,24 +180,23 @@ def _workers(ec2, subnets: dict, node_sg: str) -> list[str]:
     return instance_ids
 
 
-def _storefront_alb(elbv2, vpc_id: str, subnets: dict, groups: list[str], instances: list[str]) -> dict:
-    tags = [{"Key": "elbv2.k8s.aws/cluster", "Value": CLUSTER},
-            {"Key": "ingress.k8s.aws/stack", "Value": "shop/storefront"},
-            {"Key": "ingress.k8s.aws/resource", "Value": "LoadBalancer"}]
-    name = lbc_names.ingress_managed_sg_name(CLUSTER, "shop", "storefront")
-    lb_arn = elbv2.create_load_balancer(Name=name, Subnets=[subnets["public-a"], subnets["public-b"]],
-                                       SecurityGroups=groups, Scheme="internet-facing", Type="application",
-                                       Tags=tags)["LoadBalancers"][0]["LoadBalancerArn"]
-    target_groups = []
-    for port in NODE_PORTS:
-        tg_arn = elbv2.create_target_group(Name=f"k8s-shop-np{port}", Protocol="HTTP", Port=port, VpcId=vpc_id,
-                                           TargetType="instance", HealthCheckPort="traffic-port",
-                                           Tags=tags[:2])["TargetGroups"][0]["TargetGroupArn"]
-        elbv2.register_targets(TargetGroupArn=tg_arn, Targets=[{"Id": i, "Port": port} for i in instances])
-        target_groups.append(tg_arn)
-    listener = elbv2.create_listener(LoadBalancerArn=lb_arn, Protocol="HTTP", Port=80,
-                                     DefaultActions=[{"Type": "forward", "TargetGroupArn": target_groups[0]}])
-    elbv2.create_rule(ListenerArn=listener["Listeners"][0]["ListenerArn"], Priority=10,
-                      Conditions=[{"Field": "path-pattern", "Values": ["/api/*"]}],
-                      Actions=[{"Type": "forward", "TargetGroupArn": target_groups[1]}])
-    return {"arn": lb_arn, "target_groups": target_groups}
+def controller_ids(endpoint_url: str, ids: dict) -> dict:
+    """Add what the load balancer controller made to the seed's ids: the backend and managed frontend groups
+    (``security_groups.backend``, ``frontend_storefront``, ``frontend_catalog``) and shop/storefront's ALB
+    (``load_balancer``: arn, DNS name, target groups by NodePort)."""
+    aws = clients(endpoint_url)
+    groups = aws["ec2"].describe_security_groups(Filters=[
+        {"Name": "vpc-id", "Values": [ids["vpc_id"]]}, {"Name": "tag:elbv2.k8s.aws/cluster", "Values": [CLUSTER]}])
+    for group in groups["SecurityGroups"]:
+        tags = {t["Key"]: t["Value"] for t in group.get("Tags") or []}
+        if tags.get("elbv2.k8s.aws/resource") == "backend-sg":
+            ids["security_groups"]["backend"] = group["GroupId"]
+        elif tags.get("ingress.k8s.aws/resource") == "ManagedLBSecurityGroup":
+            ids["security_groups"]["frontend_" + tags["ingress.k8s.aws/stack"].split("/")[1]] = group["GroupId"]
+    elbv2 = aws["elbv2"]
+    name = lbc_names.load_balancer_name(CLUSTER, "shop/storefront", False, "internet-facing")
+    lb = elbv2.describe_load_balancers(Names=[name])["LoadBalancers"][0]
+    target_groups = elbv2.describe_target_groups(LoadBalancerArn=lb["LoadBalancerArn"])["TargetGroups"]
+    ids["load_balancer"] = {"arn": lb["LoadBalancerArn"], "dns_name": lb["DNSName"],
+                            "target_groups": {str(tg["Port"]): tg["TargetGroupArn"] for tg in target_groups}}
+    return ids

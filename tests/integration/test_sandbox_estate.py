@@ -1,6 +1,9 @@
 """The seeded 'before' estate matches what EKS and the load balancer controller would have left."""
 
 import hashlib
+import json
+import pathlib
+import urllib.request
 
 from conftest import run_cli
 
@@ -93,6 +96,19 @@ def test_eks_cluster_and_alb_are_described(seeded, aws):
     ports = sorted(tg["Port"] for tg in aws("elbv2").describe_target_groups(
         LoadBalancerArn=seeded["load_balancer"]["arn"])["TargetGroups"])
     assert ports == [30080, 32050]
+
+
+def test_the_controller_made_an_alb_per_ingress_and_wrote_its_address_back(sandbox_env, seeded, aws):
+    """The seed ran the simulated controller once: each Ingress's status names its own ALB."""
+    url = json.loads((pathlib.Path(sandbox_env["KUBEGUARD_SANDBOX_STATE_DIR"]) / "endpoints.json").read_text())
+    with urllib.request.urlopen(url["k8s:demo-eks"] + "/apis/networking.k8s.io/v1/namespaces/shop/ingresses",
+                                timeout=10) as answer:
+        ingresses = json.load(answer)["items"]
+    addresses = {i["metadata"]["name"]: i["status"]["loadBalancer"]["ingress"][0]["hostname"] for i in ingresses}
+    lbs = {lb["DNSName"]: lb for lb in aws("elbv2").describe_load_balancers()["LoadBalancers"]}
+    assert sorted(addresses) == ["admin", "catalog", "partner-api", "storefront"]
+    assert all(lbs[address]["Type"] == "application" for address in addresses.values())
+    assert len(set(addresses.values())) == 4 and addresses["storefront"] == seeded["load_balancer"]["dns_name"]
 
 
 def test_seed_refuses_to_run_twice_and_leaves_counters_clean(sandbox_env, seeded, admin):

@@ -2,13 +2,15 @@
 instance), in the order one troubleshoots them:
 
 1. attachment: the security groups that matter are those attached to the receiving end (the load balancer's
-   ``SecurityGroups``, the target ENI's groups). The leg fails here when the attached groups admit nothing
+   ``SecurityGroups``, the target ENI's groups); an NLB without security groups filters nothing (``guarded``
+   is False) and passes this stage and the next. The leg fails here when the attached groups admit nothing
    but a group meant for this path exists and is not where it should be: a group tagged for the same
    Ingress stack, or one whose rule names a group the sender carries, is not attached to the receiver; or
    an attached group's rule names a group that the sender does not carry;
 2. rules: an inbound rule of an attached group admits the protocol and port from the sender (CIDR holding
    the sender's addresses, or a group the sender carries). Groups are stateful: the reply needs no rule;
-   egress rules of the sender are not checked;
+   egress rules of the sender are not checked. Behind an NLB that preserves the client's IP (``preserves``),
+   the target sees the client's address, not the load balancer's;
 3. network ACLs, stateless: the request leaves the sender's subnet (outbound entries) and enters the
    receiver's (inbound entries); the reply goes back on the ephemeral ports 1024-65535 (outbound of the
    receiver's subnet, inbound of the sender's). Traffic inside one subnet does not cross an ACL;
@@ -37,6 +39,8 @@ class End:
     vpc: str | None
     public: bool = False
     related: tuple[str, ...] = ()  # groups made for this end (same Ingress stack), for the attachment check
+    guarded: bool = True  # False: no security group filters traffic to this end (an NLB without groups)
+    preserves: End | None = None  # the client whose address this load balancer node passes on to its targets
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,13 +54,24 @@ class Leg:
         return f"{self.src.label} -> {self.dst.label}:{self.port}"
 
 
+def source_network(end: End) -> ipaddress.IPv4Network | None:
+    """The source address a receiver sees from ``end``: the client's own when ``end`` preserves it."""
+    return end.preserves.network if end.preserves is not None else end.network
+
+
+def _source_text(end: End) -> str:
+    text = str(source_network(end) or "an unknown address")
+    return f"{text} (the client's, preserved by {end.label})" if end.preserves is not None else text
+
+
 def _groups(state: AwsState, groups) -> str:
     return ", ".join(state.group_label(g) for g in groups) or "none"
 
 
 def admitting_rule(state: AwsState, leg: Leg, protocol: str) -> tuple[str, str] | None:
     for group_id in leg.dst.groups:
-        found = rules.group_admits(state.groups.get(group_id, {}), protocol, leg.port, leg.src.network, leg.src.groups)
+        found = rules.group_admits(state.groups.get(group_id, {}), protocol, leg.port, source_network(leg.src),
+                                   leg.src.groups)
         if found:
             return group_id, found
     return None
@@ -64,14 +79,14 @@ def admitting_rule(state: AwsState, leg: Leg, protocol: str) -> tuple[str, str] 
 
 def attachment(state: AwsState, leg: Leg, protocol: str) -> str | None:
     """Why the attached groups miss this leg when a group meant for it is not in place, or None."""
-    if admitting_rule(state, leg, protocol):
+    if not leg.dst.guarded or admitting_rule(state, leg, protocol):
         return None
     for group_id, group in state.groups.items():
         if group_id in leg.dst.groups or group.get("VpcId") != leg.dst.vpc:
             continue
         meant = group_id in leg.dst.related or set(rules.group_references(group, protocol, leg.port)) & set(
             leg.src.groups)
-        found = meant and rules.group_admits(group, protocol, leg.port, leg.src.network, leg.src.groups)
+        found = meant and rules.group_admits(group, protocol, leg.port, source_network(leg.src), leg.src.groups)
         if found:
             return (f"{state.group_label(group_id)} admits {protocol}/{leg.port} from {leg.src.label} ({found}) but "
                     f"is not attached to {leg.dst.label}, which carries {_groups(state, leg.dst.groups)}")
@@ -86,11 +101,13 @@ def attachment(state: AwsState, leg: Leg, protocol: str) -> str | None:
 
 
 def sg_rules(state: AwsState, leg: Leg, protocol: str) -> tuple[bool, str]:
+    if not leg.dst.guarded:
+        return True, f"{leg.name()}: {leg.dst.label} has no security groups, nothing filters here"
     found = admitting_rule(state, leg, protocol)
     if found:
         return True, f"{leg.name()}: {state.group_label(found[0])} admits it: {found[1]}"
     return False, (f"{leg.name()}: no inbound rule of {_groups(state, leg.dst.groups)} admits {protocol}/{leg.port} "
-                   f"from {leg.src.network or 'an unknown address'} or groups {_groups(state, leg.src.groups)}")
+                   f"from {_source_text(leg.src)} or groups {_groups(state, leg.src.groups)}")
 
 
 def _acl_step(state: AwsState, subnet: str | None, egress: bool, peer, protocol: str, ports) -> tuple[bool, str]:
@@ -102,12 +119,12 @@ def _acl_step(state: AwsState, subnet: str | None, egress: bool, peer, protocol:
 
 
 def nacl(state: AwsState, leg: Leg, protocol: str) -> tuple[bool, str]:
-    src, dst = leg.src, leg.dst
+    src, dst, seen = leg.src, leg.dst, source_network(leg.src)
     if src.subnet is not None and src.subnet == dst.subnet:
         return True, f"{leg.name()}: both in {state.short_subnet(src.subnet)}, no network ACL is crossed"
     steps = [("request", src.subnet, True, dst.network, (leg.port, leg.port)),
-             ("request", dst.subnet, False, src.network, (leg.port, leg.port)),
-             ("reply on ephemeral ports", dst.subnet, True, src.network, rules.EPHEMERAL),
+             ("request", dst.subnet, False, seen, (leg.port, leg.port)),
+             ("reply on ephemeral ports", dst.subnet, True, seen, rules.EPHEMERAL),
              ("reply on ephemeral ports", src.subnet, False, dst.network, rules.EPHEMERAL)]
     said = []
     for what, subnet, egress, peer, ports in steps:

@@ -1,113 +1,52 @@
-"""Would a client reach an ALB Ingress, an instance or a pod IP on AWS, and which hop stops it?
+"""Would a client reach an Ingress (its ALB), a Service (its NLB), an instance or a pod IP on AWS, and which
+hop stops it?
 
 The client is a CIDR or address (``203.0.113.9``), a security group (``sg-...``: something carrying it; its
 address is that of an ENI carrying the group, unknown when none does) or an instance (``i-...``: its primary
-ENI). The target is an Ingress (``CLUSTER/NS/NAME``: the ALB the load balancer controller tagged
-``elbv2.k8s.aws/cluster`` and ``ingress.k8s.aws/stack``), an instance (its primary ENI), or an address held
-by an ENI (a VPC CNI pod IP on a node).
+ENI); see ``ends``. The target is ``CLUSTER/NS/NAME``, an Ingress (``target_kind="ingress"``) or a
+``type: LoadBalancer`` Service (``target_kind="service"``), whose load balancer ``lookup`` finds (by the
+hostname in the object's status when a Kubernetes endpoint is given, else by the controller's tags); or an
+instance (its primary ENI); or an address held by an ENI (a VPC CNI pod IP on a node).
 
-Through an ALB the connection has two legs: client -> the load balancer in each of its subnets, on the
-listener port; then, since an ALB balances across zones, the load balancer in each subnet -> each registered
-target of every target group the listener forwards to, on the target's port (the NodePort for instance
-targets). The legs go through the checks of ``hops`` stage by stage (attachment, rules, network ACLs,
-routes); a leg that fails a stage is dropped. The Ingress is reachable when at least one client leg
-survives and every forwarded target group keeps a surviving leg from a load balancer subnet the client
-reaches; a target cut off while others of its group survive is reported but does not decide.
+Through a load balancer the connection has two legs (``balancer``): client -> the load balancer in each of
+its subnets, on the listener port; then the load balancer in each subnet -> each registered target of every
+target group the listener forwards to, on the target's port (the NodePort for instance targets) - every
+target from every subnet for an ALB, only the targets of the subnet's zone for an NLB without cross-zone load
+balancing. The legs go through the checks of ``hops`` stage by stage (attachment, rules, network ACLs,
+routes); a leg that fails a stage is dropped. The target is reachable when at least one client leg survives
+and every forwarded target group keeps a surviving leg from a load balancer subnet the client reaches; a
+target cut off while others of its group survive is reported but does not decide.
 """
 
 from __future__ import annotations
 
 import ipaddress
 
-from sandbox.oracle.aws import hops
+from sandbox.oracle.aws import balancer, hops, lookup
+from sandbox.oracle.aws.ends import direct_end, source_end
 from sandbox.oracle.aws.hops import End, Leg
 from sandbox.oracle.aws.state import AwsState
 from sandbox.oracle.verdict import NONE, Verdict
 
-ALB = "alb"  # through the load balancer of an Ingress
+ALB = "alb"  # through the application load balancer of an Ingress
+NLB = "nlb"  # through the network load balancer of a Service
 INSTANCE = "instance"  # straight to an instance's or a pod's address
 
 STAGES = (("attachment", None), ("security group", hops.sg_rules), ("network ACL", hops.nacl),
           ("route", lambda state, leg, protocol: hops.route(state, leg)))
 
 
-def _eni_end(state: AwsState, eni: dict, label: str) -> End:
-    public = bool((eni.get("Association") or {}).get("PublicIp"))
-    return End(label, ipaddress.ip_network(eni["PrivateIpAddress"]), tuple(g["GroupId"] for g in eni["Groups"]),
-               eni["SubnetId"], eni["VpcId"], public)
-
-
-def source_end(state: AwsState, source: str) -> End:
-    """The client: a security group, an instance, or a CIDR (inside a subnet of a VPC, or outside every VPC)."""
-    if source.startswith("sg-"):
-        if source not in state.groups:
-            raise ValueError(f"no security group {source}")
-        carriers = state.enis_with_group(source)
-        if carriers:
-            return _eni_end(state, carriers[0], f"{source} on {carriers[0]['NetworkInterfaceId']}")
-        return End(source, None, (source,), None, state.groups[source]["VpcId"])
-    if source.startswith("i-"):
-        return _eni_end(state, state.primary_eni(source), source)
-    network = ipaddress.ip_network(source, strict=False)
-    vpc = state.vpc_of_network(network)
-    if vpc is None and any(network.overlaps(cidr) for cidr in state.vpcs.values()):
-        raise ValueError(f"{source} straddles a VPC's CIDR")
-    subnet = state.subnet_containing(network) if vpc else None
-    if vpc and subnet is None:
-        raise ValueError(f"{source} is inside VPC {vpc} but in none of its subnets")
-    return End(str(network), network, (), subnet, vpc)
-
-
-def _ingress_legs(state: AwsState, verdict: Verdict, client: End, ref: str, port: int) -> tuple[list, dict]:
-    cluster, _, stack = ref.partition("/")
-    lb = state.load_balancer_of_ingress(cluster, stack)
-    groups = tuple(lb.get("SecurityGroups") or [])
-    related = tuple(g for g in state.groups if state.group_tags(g).get("ingress.k8s.aws/stack") == stack)
-    nodes = [End(f"{lb['LoadBalancerName']}@{state.short_subnet(zone['SubnetId'])}",
-                 state.subnet_cidr(zone["SubnetId"]), groups, zone["SubnetId"], lb["VpcId"],
-                 lb.get("Scheme") == "internet-facing", related) for zone in lb["AvailabilityZones"]]
-    verdict.hop("load balancer", f"{lb['LoadBalancerName']} ({lb.get('Scheme')}) in "
-                                 f"{', '.join(state.short_subnet(z['SubnetId']) for z in lb['AvailabilityZones'])}")
-    listener = state.listener(lb["LoadBalancerArn"], port)
-    if listener is None:
-        verdict.hop("listener", f"{lb['LoadBalancerName']} has no listener on port {port}")
-        return [], {}
-    back: dict[str, list[Leg]] = {}
-    for arn, why in state.forwarded_target_groups(listener):
-        group, targets = state.target_group(arn)
-        name = group["TargetGroupName"]
-        back[name] = [Leg(node, _target_end(state, group, target), target.get("Port") or group["Port"], name)
-                      for target in targets for node in nodes]
-        verdict.hop("listener", f"{listener['Protocol']}:{port} {why} -> {name} ({group['TargetType']} targets: "
-                                f"{', '.join(t['Id'] + ':' + str(t.get('Port') or group['Port']) for t in targets)})")
-    return [Leg(client, node, port) for node in nodes], back
-
-
-def _target_end(state: AwsState, group: dict, target: dict) -> End:
-    if group["TargetType"] == "instance":
-        return _eni_end(state, state.primary_eni(target["Id"]), target["Id"])
-    eni = state.eni_holding(target["Id"])
-    if eni is None:
-        raise ValueError(f"no network interface holds target address {target['Id']}")
-    return _eni_end(state, eni, target["Id"])
-
-
-def _direct_end(state: AwsState, target: str) -> End:
-    if target.startswith("i-"):
-        return _eni_end(state, state.primary_eni(target), target)
-    eni = state.eni_holding(target)
-    if eni is None:
-        raise ValueError(f"no network interface holds {target}")
-    owner = (eni.get("Attachment") or {}).get("InstanceId")
-    return _eni_end(state, eni, f"{target} on {owner or eni['NetworkInterfaceId']}")
-
-
 def _describe_attachments(state: AwsState, verdict: Verdict, legs: list[Leg]) -> None:
     seen: set[str] = set()
     for leg in legs:
         key = leg.dst.label.split("@")[0]
-        if key not in seen:
-            seen.add(key)
+        if key in seen:
+            continue
+        seen.add(key)
+        if not leg.dst.guarded:
+            verdict.hop("attachment", f"{key} carries no security group: nothing filters clients at the load "
+                                      f"balancer (no frontend check); the targets' groups must admit the traffic")
+        else:
             verdict.hop("attachment", f"{key} carries {', '.join(map(state.group_label, leg.dst.groups)) or 'none'}")
 
 
@@ -161,8 +100,11 @@ def _stages(state: AwsState, verdict: Verdict, front: list[Leg], back: dict, pro
     return verdict.decide(True, f"a way through every hop to {', '.join(ends)} on {protocol}")
 
 
-def reach_aws(aws_endpoint: str, source: str, target: str, port: int, protocol: str = "tcp") -> Verdict:
-    """Would ``source`` (CIDR, sg-..., i-...) reach ``target`` (CLUSTER/NS/INGRESS, i-..., an ENI address)?"""
+def reach_aws(aws_endpoint: str, source: str, target: str, port: int, protocol: str = "tcp", *,
+              target_kind: str = "ingress", kube_endpoint: str | None = None) -> Verdict:
+    """Would ``source`` (CIDR, sg-..., i-...) reach ``target`` (CLUSTER/NS/NAME of an Ingress or, with
+    ``target_kind="service"``, a Service; i-...; an ENI address)? ``kube_endpoint``: that cluster's Kubernetes
+    API, to find the load balancer by the object's status hostname rather than by tags."""
     protocol = protocol.lower()
     state = AwsState(aws_endpoint)
     client = source_end(state, source)
@@ -171,15 +113,17 @@ def reach_aws(aws_endpoint: str, source: str, target: str, port: int, protocol: 
                           f"{', carrying ' + ', '.join(client.groups) if client.groups else ''}")
     if _is_address(target) or target.startswith("i-"):
         verdict.path = INSTANCE
-        return _stages(state, verdict, [Leg(client, _direct_end(state, target), port)], {}, protocol)
+        return _stages(state, verdict, [Leg(client, direct_end(state, target), port)], {}, protocol)
     if target.count("/") != 2:
-        raise ValueError(f"target must be CLUSTER/NS/INGRESS, i-... or an address, not {target!r}")
-    verdict.path = ALB
-    front, back = _ingress_legs(state, verdict, client, target, port)
-    if not front:
+        raise ValueError(f"target must be CLUSTER/NS/NAME, i-... or an address, not {target!r}")
+    found = lookup.find(state, target, target_kind, kube_endpoint)
+    verdict.path = NLB if balancer.is_nlb(found.lb) else ALB
+    verdict.hop("load balancer", found.how)
+    legs = balancer.legs(state, verdict, client, found, port, protocol)
+    if legs.stopped:
         verdict.path = NONE
-        return verdict.decide(False, verdict.hops[-1].what)
-    return _stages(state, verdict, front, back, protocol)
+        return verdict.decide(False, legs.stopped)
+    return _stages(state, verdict, legs.front, legs.back, protocol)
 
 
 def _is_address(text: str) -> bool:

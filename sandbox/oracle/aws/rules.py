@@ -11,6 +11,9 @@ peer range a deny that touches any of its addresses counts, an allow only when i
 port range (the ephemeral ports of a reply) every port must be allowed by the first entry that covers it.
 
 Routes: the most specific route whose destination holds the peer's addresses wins (longest prefix).
+
+Listeners: an ALB listener (HTTP, HTTPS) and an NLB TCP or TLS listener carry TCP, a UDP listener UDP, a
+TCP_UDP listener both.
 """
 
 from __future__ import annotations
@@ -19,11 +22,18 @@ import ipaddress
 
 PROTOCOLS = {"tcp": "6", "udp": "17", "icmp": "1", "-1": "-1", "all": "-1"}
 EPHEMERAL = (1024, 65535)
+LISTENER_CARRIES = {"HTTP": ("tcp",), "HTTPS": ("tcp",), "TCP": ("tcp",), "TLS": ("tcp",), "UDP": ("udp",),
+                    "TCP_UDP": ("tcp", "udp")}
 ANY = ipaddress.ip_network("0.0.0.0/0")
 
 
 def protocol_number(protocol: str) -> str:
     return PROTOCOLS.get(str(protocol).lower(), str(protocol))
+
+
+def listener_carries(listener_protocol: str, protocol: str) -> bool:
+    """Whether a listener of ``listener_protocol`` (TCP, UDP, TCP_UDP, HTTP...) accepts ``protocol`` (tcp, udp)."""
+    return str(protocol).lower() in LISTENER_CARRIES.get(str(listener_protocol).upper(), ())
 
 
 def _ports_match(perm: dict, port: int) -> bool:

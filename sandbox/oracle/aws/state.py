@@ -2,7 +2,8 @@
 
 What is read: the VPCs, subnets, security groups, network interfaces, network ACLs, route tables and
 internet gateways of EC2, and the load balancers, their tags, listeners, listener rules, target groups and
-registered targets of ELBv2. Lookups follow EC2's own rules:
+registered targets of ELBv2, with the attributes of NLBs and their target groups (cross-zone load balancing,
+client IP preservation). Lookups follow EC2's own rules:
 
 - a subnet without an explicit route-table association uses its VPC's main route table;
 - every subnet is associated with exactly one network ACL (the VPC's default one unless replaced);
@@ -33,6 +34,22 @@ def _tags(items: list[dict] | None) -> dict[str, str]:
     return {tag["Key"]: tag["Value"] for tag in items or []}
 
 
+def _forwarded(actions: list[dict] | None) -> list[str]:
+    """The target group ARNs the forward actions send to, in order, once each."""
+    arns = [arn for action in actions or [] for arn in [action.get("TargetGroupArn")] + [
+        tg["TargetGroupArn"] for tg in (action.get("ForwardConfig") or {}).get("TargetGroups") or []]]
+    return list(dict.fromkeys(a for a in arns if a))
+
+
+def _condition_values(condition: dict) -> list[str]:
+    """The values of a listener rule condition, given flat (``Values``) or in its ``...Config``."""
+    values = list(condition.get("Values") or [])
+    for key, config in condition.items():
+        if key.endswith("Config") and isinstance(config, dict):
+            values += config.get("Values") or []
+    return list(dict.fromkeys(values))
+
+
 class AwsState:
     """A snapshot of EC2 and ELBv2 as describe calls show them; ELBv2 details are read on demand."""
 
@@ -48,6 +65,7 @@ class AwsState:
         self.igws = ec2.describe_internet_gateways()["InternetGateways"]
         self.instances = {i["InstanceId"]: i for r in ec2.describe_instances()["Reservations"]
                           for i in r["Instances"]}
+        self._load_balancers: list[dict] | None = None
 
     # --- EC2 ---------------------------------------------------------------------------------------------
     def subnet_name(self, subnet_id: str | None) -> str:
@@ -62,6 +80,9 @@ class AwsState:
             return "outside the VPC"
         name = _tags(self.subnets[subnet_id].get("Tags")).get("Name", subnet_id)
         return name.removeprefix(f"{config.EKS_CLUSTER}-")
+
+    def subnet_zone(self, subnet_id: str | None) -> str | None:
+        return self.subnets[subnet_id]["AvailabilityZone"] if subnet_id else None
 
     def subnet_cidr(self, subnet_id: str) -> ipaddress.IPv4Network:
         return ipaddress.ip_network(self.subnets[subnet_id]["CidrBlock"])
@@ -126,16 +147,41 @@ class AwsState:
             for a in igw.get("Attachments") or []) for igw in self.igws)
 
     # --- ELBv2 -------------------------------------------------------------------------------------------
-    def load_balancer_of_ingress(self, cluster: str, stack: str) -> dict:
-        """The ALB the load balancer controller made for Ingress ``stack`` (NS/NAME) of ``cluster``."""
-        lbs = self.elbv2.describe_load_balancers()["LoadBalancers"]
+    def load_balancers(self) -> list[dict]:
+        """Every load balancer (ALB and NLB), read once."""
+        if self._load_balancers is None:
+            pages = self.elbv2.get_paginator("describe_load_balancers").paginate()
+            self._load_balancers = [lb for page in pages for lb in page["LoadBalancers"]]
+        return self._load_balancers
+
+    def load_balancer_tags(self, lb_arn: str) -> dict[str, str]:
+        return _tags(self.elbv2.describe_tags(ResourceArns=[lb_arn])["TagDescriptions"][0]["Tags"])
+
+    def load_balancer_tagged(self, cluster: str, key: str, stack: str) -> tuple[dict, dict[str, str]]:
+        """The load balancer (and its tags) the controller tagged ``elbv2.k8s.aws/cluster=cluster`` and
+        ``key=stack``: ``ingress.k8s.aws/stack`` for an ALB, ``service.k8s.aws/stack`` for an NLB."""
+        lbs = self.load_balancers()
         for start in range(0, len(lbs), 20):
             batch = {lb["LoadBalancerArn"]: lb for lb in lbs[start:start + 20]}
             for described in self.elbv2.describe_tags(ResourceArns=list(batch))["TagDescriptions"]:
                 tags = _tags(described["Tags"])
-                if tags.get("ingress.k8s.aws/stack") == stack and tags.get("elbv2.k8s.aws/cluster") == cluster:
-                    return batch[described["ResourceArn"]]
-        raise ValueError(f"no load balancer tagged elbv2.k8s.aws/cluster={cluster}, ingress.k8s.aws/stack={stack}")
+                if tags.get(key) == stack and tags.get("elbv2.k8s.aws/cluster") == cluster:
+                    return batch[described["ResourceArn"]], tags
+        raise ValueError(f"no load balancer tagged elbv2.k8s.aws/cluster={cluster}, {key}={stack}")
+
+    def load_balancer_by_dns(self, hostname: str) -> dict | None:
+        """The load balancer whose DNSName is ``hostname`` (case and a trailing dot do not matter)."""
+        wanted = hostname.lower().rstrip(".")
+        return next((lb for lb in self.load_balancers() if lb.get("DNSName", "").lower().rstrip(".") == wanted),
+                    None)
+
+    def load_balancer_attribute(self, lb_arn: str, key: str) -> str | None:
+        attributes = self.elbv2.describe_load_balancer_attributes(LoadBalancerArn=lb_arn)["Attributes"]
+        return next((item["Value"] for item in attributes if item["Key"] == key), None)
+
+    def target_group_attributes(self, arn: str) -> dict[str, str]:
+        attributes = self.elbv2.describe_target_group_attributes(TargetGroupArn=arn)["Attributes"]
+        return {item["Key"]: item["Value"] for item in attributes}
 
     def listener(self, lb_arn: str, port: int) -> dict | None:
         listeners = self.elbv2.describe_listeners(LoadBalancerArn=lb_arn)["Listeners"]
@@ -147,12 +193,14 @@ class AwsState:
         rules = self.elbv2.describe_rules(ListenerArn=listener["ListenerArn"])["Rules"]
         for rule in sorted(rules, key=lambda r: (not r.get("IsDefault"), r.get("Priority", ""))):
             label = "default" if rule.get("IsDefault") else f"rule {rule['Priority']} " + " ".join(
-                v for c in rule.get("Conditions") or [] for v in c.get("Values") or [])
-            for action in rule.get("Actions") or []:
-                arns = [action.get("TargetGroupArn")] + [
-                    tg["TargetGroupArn"] for tg in (action.get("ForwardConfig") or {}).get("TargetGroups") or []]
-                found += [(arn, label) for arn in dict.fromkeys(a for a in arns if a) if arn not in dict(found)]
+                v for c in rule.get("Conditions") or [] for v in _condition_values(c))
+            found += [(arn, label) for arn in _forwarded(rule.get("Actions")) if arn not in dict(found)]
         return found
+
+    def default_target_groups(self, listener: dict) -> list[tuple[str, str]]:
+        """(target group ARN, "default") for the listener's default forward action: an NLB listener has no
+        rules."""
+        return [(arn, "default") for arn in _forwarded(listener.get("DefaultActions"))]
 
     def target_group(self, arn: str) -> tuple[dict, list[dict]]:
         group = self.elbv2.describe_target_groups(TargetGroupArns=[arn])["TargetGroups"][0]

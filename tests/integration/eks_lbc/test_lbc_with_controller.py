@@ -41,12 +41,23 @@ def test_module_rules_survive_the_controller_and_the_controller_rule_survives_th
     estate.restore()
 
 
+def _office_reaches_admin(estate) -> bool:
+    """The AWS oracle, as a person would ask it: the office -> Ingress shop/admin (its ALB) on 443."""
+    answer = run_cli("reach", "--from-cidr", "203.0.113.9", "--to-ingress", "demo-eks/shop/admin", "--port", "443",
+                     env=estate.env, check=False)
+    assert answer.returncode in (0, 3), answer.stderr
+    return answer.returncode == 0
+
+
 def test_seed_003_a_hand_made_rule_with_the_controllers_label_is_revoked_on_the_next_sync(estate):
     node, office = estate.sg["node"], estate.sg["custom_office"]
     hand_made = ("tcp", 31080, 31080, office, CONTROLLER_LABEL)  # admin's NodePort from its own frontend group
     unlabelled = ("tcp", 31443, 31443, office, "partner-api from the office ALB (ops ticket 4470)")
+    estate.revoke(node, estate.public_nodeport_rule())  # the hardening of the day closed the world-open range
     estate.authorize(node, hand_made, unlabelled)
+    assert _office_reaches_admin(estate)
     done = _sync(estate)
+    assert not _office_reaches_admin(estate)  # the incident: admin's ALB no longer reaches its NodePort
     rules = estate.rules(node)
     assert hand_made not in rules and unlabelled in rules, done
     assert [group for group, _rule in done["revoked"]] == [node]

@@ -10,6 +10,9 @@ import urllib.request
 import pytest
 from werkzeug.serving import make_server
 
+from eks_estate import Eks
+
+from sandbox import config
 from sandbox.k8s.app import KubeApp
 from sandbox.k8s.cluster import CLUSTERS, Cluster
 from sandbox.k8s_client import KubeClient
@@ -17,10 +20,12 @@ from sandbox.proxy.faults import FaultPlan
 from sandbox.proxy.ledger import CallLedger
 from sandbox.proxy.middleware import AccountingMiddleware
 from sandbox.seed import alibaba as seed_alibaba
+from sandbox.seed import aws as seed_aws
 from sandbox.seed import k8s as seed_k8s
 from sandbox.services import slb
 
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
+EKS = next(spec for spec in CLUSTERS if spec.name == config.EKS_CLUSTER)
 
 
 @dataclasses.dataclass
@@ -105,3 +110,28 @@ def seeded(estate):
                                 alibaba_ids=estate.alibaba)
     estate.settle()
     return estate
+
+
+@pytest.fixture
+def eks(moto):
+    """moto and the demo-eks emulator with its controllers (the load balancer controller talks to moto), both
+    seeded as `sandbox seed` does, the controller run once. The controller syncs only when a test asks
+    (``eks.sync()``), so each sync's report is the test's own."""
+    cluster = Cluster(EKS, aws_url=moto.url)
+    cluster.lbc.watch = False
+    server = make_server("127.0.0.1", 0, lambda environ, start: None, threaded=True)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    server.app = KubeApp(cluster.api, url)
+    ids = seed_aws.seed(moto.url)
+    kube = KubeClient(url)
+    seed_k8s.seed_demo_eks(kube, ids)
+    for _ in range(20):
+        cluster.api.tick()
+    made = cluster.lbc.sync()
+    assert made["running"] and not made["errors"], made
+    seed_aws.controller_ids(moto.url, ids)
+    moto.ledger.reset()  # as `sandbox seed` does: the seeding calls are not the tests'
+    yield Eks(moto.url, cluster, kube, ids, moto.ledger)
+    cluster.stop()
+    server.shutdown()

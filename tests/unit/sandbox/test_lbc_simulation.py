@@ -3,84 +3,12 @@ emulator served in-process; seed 003's incident reproduced."""
 
 from __future__ import annotations
 
-import threading
-
-import boto3
-import pytest
-from werkzeug.serving import make_server
+from eks_estate import Eks
 
 from sandbox import config
-from sandbox.k8s.app import KubeApp
-from sandbox.k8s.cluster import CLUSTERS, Cluster
-from sandbox.k8s_client import KubeClient
-from sandbox.seed import aws as seed_aws
-from sandbox.seed import k8s as seed_k8s
 from sandbox.seed import lbc_names
 
 LABEL = lbc_names.TGB_RULE_DESCRIPTION
-EKS = next(spec for spec in CLUSTERS if spec.name == config.EKS_CLUSTER)
-
-
-class Eks:
-    def __init__(self, url: str, cluster: Cluster, kube: KubeClient, ids: dict, ledger) -> None:
-        self.cluster, self.kube, self.ids, self.ledger, self.url = cluster, kube, ids, ledger, url
-        self.ec2 = boto3.client("ec2", endpoint_url=url, region_name=config.AWS_REGION,
-                                aws_access_key_id="testing", aws_secret_access_key="testing")
-        self.sg = ids["security_groups"]
-
-    def sync(self) -> dict:
-        return self.cluster.lbc.sync()
-
-    def rules(self, group_id: str) -> dict:
-        """{(protocol, from, to, source): description}."""
-        group = self.ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
-        found = {}
-        for perm in group["IpPermissions"]:
-            for pair in perm.get("UserIdGroupPairs", []):
-                found[(perm["IpProtocol"], perm.get("FromPort"), perm.get("ToPort"), pair["GroupId"])] = \
-                    pair.get("Description", "")
-            for cidr in perm.get("IpRanges", []):
-                found[(perm["IpProtocol"], perm.get("FromPort"), perm.get("ToPort"), cidr["CidrIp"])] = \
-                    cidr.get("Description", "")
-        return found
-
-    def controller_args(self, *extra: str) -> None:
-        """Change the controller Deployment's flags and roll its pods, as a Helm upgrade does."""
-        path = "apis/apps/v1/namespaces/kube-system/deployments/aws-load-balancer-controller"
-        deployment = self.kube.request("GET", path)
-        container = deployment["spec"]["template"]["spec"]["containers"][0]
-        container["args"] = [a for a in container["args"] if a.split("=")[0] not in {e.split("=")[0] for e in extra}]
-        container["args"] += list(extra)
-        self.kube.request("PUT", path, deployment)
-        self.cluster.api.tick()
-        for _ in range(20):
-            self.cluster.api.tick()
-
-    def ingress(self, namespace: str, name: str, annotations: dict, service: str = "storefront", port: int = 80,
-                ingress_class: str = "alb") -> None:
-        self.kube.request("POST", f"apis/networking.k8s.io/v1/namespaces/{namespace}/ingresses", {
-            "metadata": {"name": name, "annotations": annotations},
-            "spec": {"ingressClassName": ingress_class, "defaultBackend": {
-                "service": {"name": service, "port": {"number": port}}}}})
-
-
-@pytest.fixture
-def eks(moto):
-    """moto and the demo-eks emulator with its controllers (the load balancer controller talks to moto), both
-    seeded as `sandbox seed` does."""
-    cluster = Cluster(EKS, aws_url=moto.url)
-    server = make_server("127.0.0.1", 0, lambda environ, start: None, threaded=True)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    server.app = KubeApp(cluster.api, url)
-    ids = seed_aws.seed(moto.url)
-    kube = KubeClient(url)
-    seed_k8s.seed_demo_eks(kube, ids)
-    for _ in range(20):
-        cluster.api.tick()
-    yield Eks(moto.url, cluster, kube, ids, moto.ledger)
-    cluster.stop()
-    server.shutdown()
 
 
 def test_the_seeded_estate_is_what_the_controller_wants(eks: Eks):
@@ -194,22 +122,23 @@ def test_the_backend_groups_tags_are_made_exactly_the_controllers(eks: Eks):
 
 def test_seed_003_the_oracle_sees_the_incident(eks: Eks):
     """Once the world-open NodePort rule is gone, admin's NodePort is opened by hand from its own ALB group with
-    the controller's label: reachable until the controller's next sync revokes the rule (seed 003's CloudTrail
-    RevokeSecurityGroupIngress)."""
+    the controller's label: the office reaches Ingress shop/admin through its ALB until the controller's next
+    sync revokes the rule (seed 003's CloudTrail RevokeSecurityGroupIngress)."""
     from sandbox.oracle import reach_aws
 
-    office, worker = eks.sg["custom_office"], eks.ids["instances"][0]
+    office = eks.sg["custom_office"]
     eks.ec2.revoke_security_group_ingress(GroupId=eks.sg["node"], IpPermissions=[  # the hardening of the day
         {"IpProtocol": "tcp", "FromPort": 30000, "ToPort": 32767, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
     eks.ec2.authorize_security_group_ingress(GroupId=eks.sg["node"], IpPermissions=[
         {"IpProtocol": "tcp", "FromPort": 31080, "ToPort": 31080,
          "UserIdGroupPairs": [{"GroupId": office, "Description": LABEL}]}])
-    before = reach_aws(eks.url, office, worker, 31080)
-    assert before.reachable, before.trace()
+    before = reach_aws(eks.url, "203.0.113.9", "demo-eks/shop/admin", 443)
+    assert before.reachable and before.path == "alb", before.trace()
     eks.sync()
-    after = reach_aws(eks.url, office, worker, 31080)
+    after = reach_aws(eks.url, "203.0.113.9", "demo-eks/shop/admin", 443)
     assert not after.reachable, after.trace()
-    assert "which sg-" in after.decided_by and "(shop-alb-office)" in after.decided_by, after.trace()
+    assert ":31080" in after.decided_by and "(shop-alb-office))" in after.decided_by, after.trace()  # nothing
+    # on the node group admits a group the ALB carries any more
 
 
 def test_while_a_group_fails_to_build_node_rules_are_only_authorized(eks: Eks):

@@ -14,9 +14,10 @@ CLIENT = "203.0.113.9"
 
 
 @pytest.fixture
-def aws(moto):
-    """moto seeded as `sandbox seed` does; yields (url, ids, boto3 clients)."""
-    yield moto.url, seed_aws.seed(moto.url), seed_aws.clients(moto.url)
+def aws(eks):
+    """moto and demo-eks seeded as `sandbox seed` does, the load balancer controller run once (it makes the ALB);
+    yields (url, ids, boto3 clients)."""
+    yield eks.url, eks.ids, seed_aws.clients(eks.url)
 
 
 def _kinds(verdict) -> list[str]:

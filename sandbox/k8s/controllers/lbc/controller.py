@@ -1,154 +1,173 @@
-"""One sync of the simulated AWS Load Balancer Controller on demo-eks: its security groups (reference B.1-B.3).
+"""One sync of the simulated AWS Load Balancer Controller on demo-eks (reference B.1-B.4).
 
-A sync reads the cluster (the controller's running pod for its flags, Ingresses, Services, Nodes) from the
-API server's store, and EC2 over HTTP, then:
+A sync reads the cluster (the controller's running pod for its flags, Ingresses, Services, Pods, Nodes) from
+the API server's store, and EC2 and ELBv2 over HTTP, then, for every stack (an IngressGroup's ALB, an NLB
+Service):
 
-1. the backend group: ``--backend-security-group``, or found by its tags (``elbv2.k8s.aws/cluster``,
-   ``elbv2.k8s.aws/resource=backend-sg``), created with the controller's name when missing and needed, its
-   tags reconciled to exactly the controller's;
-2. per IngressGroup without custom groups, the managed frontend group (found by its tracking tags, created
-   with the controller's name), whose ingress rules are made exactly the wanted ones - rules added by hand
-   are revoked;
-3. node rules: per node, the group of its instance's primary ENI the controller picks (the only one, or the
-   one tagged ``kubernetes.io/cluster/<name>`` and carrying ``--service-target-eni-security-group-tags``;
-   an error otherwise), the wanted ports aggregated per (protocol, source group) into one min-max rule
-   (0-65535 with ``--disable-restricted-sg-rules``), authorized first, then every rule carrying the label
-   ``elbv2.k8s.aws/targetGroupBinding=shared`` that is not wanted revoked; a rule identical to a wanted one
-   (description aside) satisfies the controller whoever wrote it;
-4. GC: labelled rules on cluster-tagged groups (``owned``/``shared``) that no node uses are revoked.
-While an IngressGroup fails to build, node rules are only authorized, never revoked (its ports are unknown).
-Errors of an IngressGroup are Warning Events (``FailedBuildModel``) on its members.
+1. security groups (``security_groups``): the backend group when a stack needs it, each stack's managed
+   frontend group or the custom ones its annotation names;
+2. node rules (``node_rules``): per node, the group of its instance's primary ENI the controller picks, the
+   wanted ports aggregated per (protocol, source group) into one min-max rule (0-65535 with
+   ``--disable-restricted-sg-rules``), authorized first, then every rule carrying the label
+   ``elbv2.k8s.aws/targetGroupBinding=shared`` that is not wanted revoked; GC of labelled rules on
+   cluster-tagged groups no node uses;
+3. load balancers (``load_balancers``): the stack's ALB or NLB, target groups, targets and listeners, and
+   ``status.loadBalancer`` written back on the Ingresses and the Service;
+4. GC: the load balancers, target groups and managed frontend groups of stacks that are gone, and the backend
+   group once nothing needs it.
+While a stack fails to build, nothing is revoked or deleted (its ports are unknown): node rules are only
+authorized. Errors of a stack are Warning Events (``FailedBuildModel``) on its members, once per version.
 """
 
 from __future__ import annotations
 
 import copy
+import threading
 
-from sandbox import config
 from sandbox.k8s import events
 from sandbox.k8s.controllers.lbc import ec2 as aws
+from sandbox.k8s.controllers.lbc import elbv2 as lb_api
 from sandbox.k8s.controllers.lbc import flags as lbc_flags
-from sandbox.k8s.controllers.lbc import ingress_groups
+from sandbox.k8s.controllers.lbc import ingress_groups, services
+from sandbox.k8s.controllers.lbc.load_balancers import LoadBalancers
 from sandbox.k8s.controllers.lbc.node_rules import NodeRules
-from sandbox.seed import lbc_names
+from sandbox.k8s.controllers.lbc.security_groups import SecurityGroups
+from sandbox.k8s.controllers.lbc.worker import Worker
 
-COMPONENT = "ingress"  # the controller's event source for Ingresses
+COMPONENTS = {"Ingress": "ingress", "Service": "service"}  # the controller's event sources
 SYSTEM_NS = "kube-system"
 
 
-class LoadBalancerController:
-    def __init__(self, cluster, aws_url: str) -> None:
+class LoadBalancerController(Worker):
+    def __init__(self, cluster, aws_url: str, period: float = 0.0) -> None:
         self.cluster = cluster
         self.api = cluster.api
         self.aws_url = aws_url
+        self._lock = threading.Lock()  # one sync at a time, whoever asks
+        self._reported: set[tuple] = set()
+        Worker.__init__(self, cluster, period)
 
     def _read(self) -> dict:
         store = self.api.store
         with self.api.transaction():
             return copy.deepcopy({
-                "pods": store.list(("", "pods"), SYSTEM_NS),
+                "controller_pods": store.list(("", "pods"), SYSTEM_NS),
                 "ingresses": store.list(("networking.k8s.io", "ingresses"), None),
-                "services": store.list(("", "services"), None),
+                "services": {(s["metadata"]["namespace"], s["metadata"]["name"]): s
+                             for s in store.list(("", "services"), None)},
+                "pods": store.list(("", "pods"), None),
                 "nodes": store.list(("", "nodes"), None)})
 
     def sync(self) -> dict:
-        """One reconcile of every IngressGroup; returns what it did (``authorized``, ``revoked``, ``created``,
-        ``errors``), or ``{"running": False}`` when no controller pod runs."""
-        state = self._read()
-        flags = lbc_flags.from_pods(state["pods"])
-        if flags is None or not flags.vpc_id:
-            return {"running": False}
-        run = Sync(aws.client(self.aws_url), flags)
-        services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in state["services"]}
-        groups = ingress_groups.build(state["ingresses"], services, flags)
-        run.reconcile(groups, state["nodes"])
-        for group in groups:
-            for member in group.members:
-                for error in group.errors:
-                    events.record(self.api, dict(member, apiVersion="networking.k8s.io/v1", kind="Ingress"),
-                                  "Warning", "FailedBuildModel", f"Failed build model due to {error}", COMPONENT)
-        return run.report(groups)
+        """One reconcile of every stack; returns what it did (``authorized``, ``revoked``, ``created``,
+        ``deleted``, ``load_balancers``, ``errors``), or ``{"running": False}`` when no controller pod runs."""
+        with self._lock:
+            state = self._read()
+            flags = lbc_flags.from_pods(state["controller_pods"])
+            if flags is None or not flags.vpc_id:
+                return {"running": False}
+            stacks = ingress_groups.build(state, flags) + services.build(state, flags)
+            run = Sync(aws.client(self.aws_url), lb_api.client(self.aws_url), flags)
+            run.reconcile(stacks, state["nodes"])
+            with self.own_writes():
+                self._write_status(stacks, run.addresses)
+                self._report_errors(stacks)
+            return run.report(stacks)
+
+    def _write_status(self, stacks: list, addresses: dict) -> None:
+        for stack in stacks:
+            address = addresses.get(stack.id)
+            if address is None:
+                continue
+            api_version, kind = stack.api_version_kind
+            group, _, version = api_version.rpartition("/")
+            resource = self.api.registry.lookup(group, version, "ingresses" if kind == "Ingress" else "services")
+            wanted = [{"hostname": address}]
+            with self.api.transaction():
+                for member in stack.members:
+                    meta = member["metadata"]
+                    current = self.api.store.get(resource.key, meta["namespace"], meta["name"])
+                    if current is None or ((current.get("status") or {}).get("loadBalancer") or {}).get(
+                            "ingress") == wanted:
+                        continue
+                    body = copy.deepcopy(current)
+                    body["status"] = dict(body.get("status") or {}, loadBalancer={"ingress": wanted})
+                    self.api.update(resource, meta["namespace"], meta["name"], self.api._present(resource, body),
+                                    subresource="status", field_manager="aws-load-balancer-controller")
+
+    def _report_errors(self, stacks: list) -> None:
+        """A stack's errors as Warning Events on its members, once per member version and message."""
+        with self.api.transaction():
+            for stack in stacks:
+                api_version, kind = stack.api_version_kind
+                for member in stack.members:
+                    for error in stack.errors:
+                        key = (member["metadata"].get("uid"), member["metadata"].get("resourceVersion"), error)
+                        if key in self._reported:
+                            continue
+                        self._reported.add(key)
+                        events.record(self.api, dict(member, apiVersion=api_version, kind=kind), "Warning",
+                                      "FailedBuildModel", f"Failed build model due to {error}", COMPONENTS[kind])
 
 
-class Sync(NodeRules):
-    """The EC2 side of one sync."""
+class Sync(SecurityGroups, NodeRules):
+    """The AWS side of one sync."""
 
-    def __init__(self, ec2, flags) -> None:
-        self.ec2 = ec2
-        self.flags = flags
-        self.done = {"authorized": [], "revoked": [], "created": [], "errors": []}
+    def __init__(self, ec2, elbv2, flags) -> None:
+        self.ec2, self.elbv2, self.flags = ec2, elbv2, flags
+        self.done = {"authorized": [], "revoked": [], "created": [], "deleted": [], "load_balancers": [],
+                     "errors": []}
+        self.addresses: dict[str, str] = {}  # stack id -> its load balancer's DNS name
 
-    def report(self, groups: list) -> dict:
-        self.done["errors"] += [f"{g.id}: {e}" for g in groups for e in g.errors]
+    def report(self, stacks: list) -> dict:
+        self.done["errors"] += [f"{s.id}: {e}" for s in stacks for e in s.errors]
         return dict(self.done, running=True)
 
-    def reconcile(self, groups: list, nodes: list[dict]) -> None:
-        healthy = [g for g in groups if not g.errors]
-        # a group that failed to build still has its target group bindings: without their ports the wanted
+    def reconcile(self, stacks: list, nodes: list[dict]) -> None:
+        groups, sources = self._security_groups(stacks)
+        # a stack that failed to build still has its target group bindings: without their ports the wanted
         # node rules are incomplete, so, like the controller before every binding is computed, authorize only
-        self.authorize_only = len(healthy) < len(groups)
-        sources: dict[tuple, set] = {}  # (protocol, source group) -> ports
-        backend = self._backend() if any(self._uses_backend(g) for g in healthy) else None
-        for group in healthy:
-            source = backend if self._uses_backend(group) else None
-            if group.custom_sgs is None:
-                frontend = self._frontend(group)
-                source = source or frontend
-            if source and group.manage_backend:
-                for protocol, port in group.ports:
-                    sources.setdefault((protocol, source), set()).add(port)
+        self.authorize_only = any(stack.errors for stack in stacks)
         endpoints = self._endpoint_groups(nodes)
-        wanted = self._node_rules(sources)
+        wanted = self._node_rules(sources) | self._cidr_node_rules(stacks)
         for group_id in sorted(endpoints):
             self._reconcile_node_group(group_id, wanted)
         self._gc(set(endpoints))
+        lbs = LoadBalancers(self.elbv2, self.ec2, self.flags, self.done)
+        for stack in stacks:
+            if not stack.errors:
+                address = lbs.reconcile(stack, groups[stack.id])
+                if address:
+                    self.addresses[stack.id] = address
+        if not any(stack.errors for stack in stacks):
+            keep = {stack.id for stack in stacks}
+            lbs.collect({(stack.tag_prefix, stack.id) for stack in stacks})
+            self._collect_frontends(keep)
+            if not any(self._uses_backend(stack) for stack in stacks):
+                self._release_backend()
 
-    def _uses_backend(self, group) -> bool:
-        return self.flags.enable_backend_sg and group.manage_backend
+    def _security_groups(self, stacks: list) -> tuple[dict, dict]:
+        """Each healthy stack's load balancer groups, and the node rules' ports per (protocol, source group)."""
+        groups: dict[str, list] = {}
+        sources: dict[tuple, set] = {}
+        healthy = [s for s in stacks if not s.errors]
+        backend = self._backend() if any(self._uses_backend(s) for s in healthy) else None
+        for stack in healthy:
+            if not stack.security_groups:
+                groups[stack.id] = []
+                continue
+            frontends = self._custom(stack) if stack.custom_sgs is not None else [self._frontend(stack)]
+            if stack.errors:
+                continue
+            source = backend if self._uses_backend(stack) else (None if stack.custom_sgs else frontends[0])
+            groups[stack.id] = frontends + ([backend] if source == backend and backend else [])
+            if source and stack.manage_backend:
+                for protocol, port in stack.ports:
+                    sources.setdefault((protocol, source), set()).add(port)
+        return groups, sources
 
-    # ---------------------------------------------------------------- backend and frontend groups
-
-    def _backend(self) -> str:
-        if self.flags.backend_sg:
-            return self.flags.backend_sg
-        wanted = dict(self.flags.default_tags, **lbc_names.backend_sg_tags(self.flags.cluster_name))
-        found = aws.groups(self.ec2, self.flags.vpc_id, **lbc_names.backend_sg_tags(self.flags.cluster_name))
-        if not found:
-            group_id = aws.create_group(self.ec2, self.flags.vpc_id, lbc_names.backend_sg_name(self.flags.cluster_name),
-                                        lbc_names.BACKEND_SG_DESCRIPTION, wanted)
-            self.done["created"].append(group_id)
-            return group_id
-        group = found[0]
-        current = aws.tag_dict(group)
-        extra = [k for k in current if k not in wanted and not k.startswith("aws:")]
-        missing = {k: v for k, v in wanted.items() if current.get(k) != v}
-        if missing:
-            self.ec2.create_tags(Resources=[group["GroupId"]],
-                                 Tags=[{"Key": k, "Value": v} for k, v in missing.items()])
-        if extra:
-            self.ec2.delete_tags(Resources=[group["GroupId"]], Tags=[{"Key": k} for k in extra])
-        return group["GroupId"]
-
-    def _frontend(self, group) -> str:
-        namespace, _, name = group.id.partition("/")
-        if group.explicit:
-            sg_name, stack = lbc_names.explicit_group_sg_name(self.flags.cluster_name, group.id), group.id
-        else:
-            sg_name, stack = lbc_names.ingress_managed_sg_name(self.flags.cluster_name, namespace, name), group.id
-        tags = lbc_names.managed_sg_tags(self.flags.cluster_name, config.AWS_REGION, stack)
-        found = aws.groups(self.ec2, self.flags.vpc_id, **{k: v for k, v in tags.items()
-                                                             if k != "elbv2.k8s.aws/cluster-region"})
-        if found:
-            group_id, current = found[0]["GroupId"], aws.rules_of(found[0])
-        else:
-            group_id = aws.create_group(self.ec2, self.flags.vpc_id, sg_name, lbc_names.MANAGED_SG_DESCRIPTION,
-                                        dict(self.flags.default_tags, **tags))
-            current = {}
-            self.done["created"].append(group_id)
-        wanted = {aws.Rule("tcp", port, port, "cidr6" if ":" in cidr else "cidr", cidr)
-                  for port in group.listen_ports for cidr in group.cidrs}
-        self._apply(group_id, sorted(wanted - set(current), key=str), sorted(set(current) - wanted, key=str))
-        return group_id
+    def _uses_backend(self, stack) -> bool:
+        return self.flags.enable_backend_sg and stack.manage_backend and stack.security_groups
 
     def _apply(self, group_id: str, grant: list, revoke: list, description: str = "") -> None:
         aws.apply(self.ec2, group_id, grant, revoke, description)

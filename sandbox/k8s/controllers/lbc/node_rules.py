@@ -4,12 +4,18 @@ wanted there, and the reconcile that only ever revokes rules carrying the contro
 Node -> instance: ``spec.providerID`` (``aws:///<zone>/<instance id>``). Instance -> ENI: the one with
 ``DeviceIndex`` 0. ENI -> group: the only one, or the single one tagged ``kubernetes.io/cluster/<name>``
 (any value) that also carries every ``--service-target-eni-security-group-tags`` pair; otherwise the
-controller's error (``expected exactly one securityGroup tagged with ...``) and no rule for that node.
+controller's error (``expected exactly one securityGroup tagged with ...``) and no rule for that node. Pods
+of ip targets are taken to sit on their node's ENIs with the node's groups (the VPC CNI without security
+groups for pods), so the same groups receive their rules.
+
+An NLB without security groups gets the legacy CIDR rules instead: each port from each source range (the
+VPC's CIDR for ``services.VPC_CIDR``), one rule per port, labelled like the others.
 """
 
 from __future__ import annotations
 
 from sandbox.k8s.controllers.lbc import ec2 as aws
+from sandbox.k8s.controllers.lbc.services import VPC_CIDR
 
 CLUSTER_TAG = "kubernetes.io/cluster/{}"
 
@@ -54,6 +60,17 @@ class NodeRules:
         for (protocol, source), ports in sources.items():
             low, high = (0, 65535) if self.flags.disable_restricted else (min(ports), max(ports))
             rules.add(aws.Rule(protocol, low, high, "group", source))
+        return rules
+
+    def _cidr_node_rules(self, stacks: list) -> set:
+        wanted = {rule for stack in stacks if not stack.errors for rule in stack.cidr_node_rules}
+        if not wanted:
+            return set()
+        vpc_cidr = self.ec2.describe_vpcs(VpcIds=[self.flags.vpc_id])["Vpcs"][0]["CidrBlock"]
+        rules = set()
+        for protocol, port, cidr in wanted:
+            cidr = vpc_cidr if cidr == VPC_CIDR else cidr
+            rules.add(aws.Rule(protocol, port, port, "cidr6" if ":" in cidr else "cidr", cidr))
         return rules
 
     def _reconcile_node_group(self, group_id: str, wanted: set) -> None:
