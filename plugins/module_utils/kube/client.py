@@ -31,6 +31,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors imp
 
 FIELD_MANAGER = "kubeguard.netsec"
 MERGE_PATCH = "application/merge-patch+json"
+JSON_PATCH = "application/json-patch+json"
 MAX_RETRY_DELAY = 10.0
 _RETRIABLE = (429, 500, 502, 503, 504)
 
@@ -187,6 +188,24 @@ class Kube:
             True,
             lambda: self.client.patch(
                 resource, patch, name=name, namespace=namespace, content_type=MERGE_PATCH, field_manager=FIELD_MANAGER
+            ),
+        ).to_dict()
+
+    def json_patch(
+        self, kind: str, api_version: str, name: str, operations: List[dict], namespace: Optional[str] = None
+    ) -> dict:
+        """RFC 6902 JSON patch; a failed ``test`` operation is the API server's 422 (ApiError, status 422)."""
+        resource = self.require(kind, api_version)
+        return self._call(
+            f"patch {kind}",
+            True,
+            lambda: self.client.patch(
+                resource,
+                operations,
+                name=name,
+                namespace=namespace,
+                content_type=JSON_PATCH,
+                field_manager=FIELD_MANAGER,
             ),
         ).to_dict()
 
