@@ -196,6 +196,17 @@ options:
       - V(false) leaves them to O(node_security_group_rules) and O(protect) only.
     type: bool
     default: true
+  adopt_disowned_controller_rules:
+    description:
+      - A node rule that carries the controller's label C(elbv2.k8s.aws/targetGroupBinding=shared) although no
+        controller rule matches it (its source is neither the backend nor a managed frontend group, as with seed 003's
+        hand-made rule) is revoked by the controller on its next reconcile. When such a rule equals a rule this
+        run wants, EC2 keeps one copy, so the desired rule would vanish with it.
+      - V(true) re-describes such a rule with this collection's marker, in place (no moment without it), making
+        it this collection's. V(false) leaves it as it is and warns; a later run adds the rule once the
+        controller has revoked it.
+    type: bool
+    default: false
   protect:
     description:
       - Rules never revoked, in the rule format (any subset of keys), or group ids as C(group_id) entries.
@@ -442,6 +453,7 @@ def argument_spec() -> dict:
         "allow_public_node_ports": {"type": "bool", "default": False},
         "allow_empty": {"type": "bool", "default": False},
         "keep_eks_baseline": {"type": "bool", "default": True},
+        "adopt_disowned_controller_rules": {"type": "bool", "default": False},
         "protect": {"type": "list", "elements": "raw"},
         "purpose": {"type": "str", "default": "lbc"},
         "quota": {"type": "dict", "options": quota},

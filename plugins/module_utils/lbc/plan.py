@@ -20,8 +20,10 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.format import 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import DescribedRule
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import QuotaError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import Source
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import is_controller_owned
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import Plan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import ProtectPattern
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import is_controller_managed_group
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import plan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import tag_dict
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.quota import QuotaLimits
@@ -30,6 +32,22 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.quota import c
 
 def current_rules(group: Optional[dict], account_id: Optional[str]) -> List[DescribedRule]:
     return from_ip_permissions(group.get("IpPermissions", []), "ingress", account_id) if group else []
+
+
+def disowned_controller_rules(found: Topology, ids: Dict[str, Optional[str]], group_id: str) -> List[DescribedRule]:
+    """Rules of a node group that carry the controller's label although no controller rule matches them (their
+    source is neither the backend nor a managed frontend group): seed 003's hand-made rules, which the controller
+    revokes on its next reconcile."""
+    if group_id not in found.node_group_ids:
+        return []
+    expected = {ids.get("backend"), found.backend_id} | {
+        gid for gid, group in found.groups.items() if is_controller_managed_group(group.get("Tags"))
+    }
+    return [
+        entry
+        for entry in current_rules(found.groups.get(group_id), found.account_id)
+        if is_controller_owned(entry.description) and entry.rule.source.value not in expected
+    ]
 
 
 def option_of(spec: Spec, found: Topology, ids: Dict[str, Optional[str]], group_id: str) -> str:
@@ -99,6 +117,9 @@ def plan_groups(
                 group_tags=(group or {}).get("Tags"),
                 directions=("ingress",),
                 limits=limits,
+                adopt=frozenset(e.rule for e in disowned_controller_rules(found, ids, group_id))
+                if spec.adopt_disowned_controller_rules
+                else frozenset(),
             )
         except QuotaError as exc:
             raise InputError(

@@ -14,6 +14,7 @@ from typing import Optional
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import NodePorts
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import Topology
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.plan import current_rules
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.plan import disowned_controller_rules
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import Spec
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import is_world
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.format import to_module_format
@@ -59,17 +60,15 @@ def controller_warnings(found: Topology, ids: Ids) -> List[str]:
     """The seed 003 incident (hand-made rules carrying the controller's label, which it revokes) and
     node rules open to the world."""
     warnings = []
-    expected_sources = {ids.get("backend"), found.backend_id} | {
-        group_id for group_id, group in found.groups.items() if is_controller_managed_group(group.get("Tags"))
-    }
     for group_id in found.node_group_ids:
+        for entry in disowned_controller_rules(found, ids, group_id):
+            warnings.append(
+                f"{group_id}: {entry.rule} carries the controller label {CONTROLLER_LABEL} but no "
+                "controller rule matches it (its source is not the backend or a managed frontend "
+                "group): the controller will revoke it on its next reconcile (adopt_disowned_controller_rules "
+                "keeps it as this collection's rule when it is desired)"
+            )
         for entry in current_rules(found.groups.get(group_id), found.account_id):
-            if is_controller_owned(entry.description) and entry.rule.source.value not in expected_sources:
-                warnings.append(
-                    f"{group_id}: {entry.rule} carries the controller label {CONTROLLER_LABEL} but no "
-                    "controller rule matches it (its source is not the backend or a managed frontend "
-                    "group): the controller will revoke it on its next reconcile"
-                )
             if entry.rule.source.kind in ("ipv4", "ipv6") and is_world(entry.rule.source.value):
                 warnings.append(f"{group_id}: {entry.rule} is open to the internet")
     return warnings

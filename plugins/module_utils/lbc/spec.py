@@ -88,6 +88,7 @@ class Spec:
     node_baseline: Tuple[DescribedRule, ...]
     allow_empty: bool = False
     keep_eks_baseline: bool = True
+    adopt_disowned_controller_rules: bool = False
 
     @property
     def lists_nothing(self) -> bool:
@@ -115,6 +116,7 @@ class Spec:
             node_baseline=_node_baseline(params.get("node_security_group_rules") or [], allow_public),
             allow_empty=bool(params.get("allow_empty")),
             keep_eks_baseline=params.get("keep_eks_baseline") is not False,
+            adopt_disowned_controller_rules=bool(params.get("adopt_disowned_controller_rules")),
         )
         spec.check_modes()
         if spec.node_rules:

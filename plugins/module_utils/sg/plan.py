@@ -281,6 +281,7 @@ class _Work:
     warnings: List[str] = field(default_factory=list)
     handled: set = field(default_factory=set)
     unowned: List[DescribedRule] = field(default_factory=list)
+    adopt: FrozenSet[Any] = frozenset()
 
     def protection(self, entry: DescribedRule) -> Optional[str]:
         return protection_reason(entry, self.patterns, self.managed_group)
@@ -348,6 +349,9 @@ def _plan_wanted(work: _Work, want: DescribedRule) -> None:
         work.authorize.append(want.with_description(with_marker(want.description, work.purpose, path)))
         return
     work.handled.add(have.rule)
+    if is_controller_owned(have.description) and have.rule in work.adopt:
+        _adopt(work, want, have, path)
+        return
     if is_controller_owned(have.description):
         work.warnings.append(
             f"{work.label}: {want.rule} exists only as the AWS Load Balancer Controller's rule "
@@ -374,6 +378,19 @@ def _plan_wanted(work: _Work, want: DescribedRule) -> None:
         work.replaced.append(have)
 
 
+def _adopt(work: _Work, want: DescribedRule, have: DescribedRule, path: str) -> None:
+    """A rule carrying the controller's label that the caller knows the controller disowns (it revokes it on its
+    next reconcile) and that equals a desired rule: re-described with this collection's marker, in place (EC2
+    keeps one copy of a rule, so there is no window), instead of vanishing with the controller's next sync."""
+    new = with_marker(want.description, work.purpose, path)
+    work.updates.append(have.with_description(new))
+    work.replaced.append(have)
+    work.warnings.append(
+        f"{work.label}: {have.rule} carried the controller label {CONTROLLER_LABEL} although the controller does "
+        f"not write it (it would revoke it); adopted as this collection's rule ({new!r}) because it is desired"
+    )
+
+
 def _plan_extras(work: _Work) -> None:
     """Current rules nobody asked for: removed by overridden, and by replaced when they are ours."""
     for entry in work.present.values():
@@ -396,15 +413,23 @@ def plan(
     group_tags: Any = None,
     directions: Iterable[str] = DIRECTIONS,
     limits: Optional[Union[QuotaLimits, Mapping[str, Any]]] = None,
+    adopt: FrozenSet[Any] = frozenset(),
 ) -> Plan:
-    """Plan one group: see the module docstring. ``limits`` (QuotaLimits or mapping) also runs check_quota."""
+    """Plan one group: see the module docstring. ``limits`` (QuotaLimits or mapping) also runs check_quota;
+    ``adopt`` holds rules carrying the controller label that the controller disowns, to adopt when desired."""
     directions = _check_arguments(state, purpose, directions)
     patterns = parse_protect(protect) if not isinstance(protect, ProtectPattern) else (protect,)
     every_current = unique_rules(current)
     present = {entry.rule: entry for entry in every_current if entry.rule.direction in directions}
     wanted = _wanted(desired, state, directions)
     work = _Work(
-        state, purpose, group_id or "security group", patterns, is_controller_managed_group(group_tags), present
+        state,
+        purpose,
+        group_id or "security group",
+        patterns,
+        is_controller_managed_group(group_tags),
+        present,
+        adopt=frozenset(adopt),
     )
     if state == "deleted":
         _plan_deleted(work, wanted)

@@ -85,6 +85,9 @@ def _groups_task(mode: str, sg: dict) -> dict:
         # (admin, partner-api: no manage-backend annotation) from those groups - the world-open rule served them
         params["node_rules"] = {"ports_from": "from_services", "namespaces": ["shop"]}
         params["kubernetes"] = {"context": CLUSTER}
+        # seed 003's hand-made rule (admin's NodePort from shop-alb-office, with the controller's label) equals
+        # one of ours: adopted in place, it does not vanish with the controller's next sync
+        params["adopt_disowned_controller_rules"] = True
         return params
     params["frontend_security_groups"] = [{"name": FRONTEND, "listen_ports": ["80", "443"], "inbound_cidrs": [OFFICE],
                                            "rule_description": "shop ALBs from the office"}]

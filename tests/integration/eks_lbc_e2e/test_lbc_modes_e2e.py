@@ -11,8 +11,10 @@ made by hand with the controller's label (admin's NodePort 31080 from its office
 3. the AWS oracle: every Ingress the mode covers is reachable on its listen ports from the office (203.0.113.9)
    and from no other address (198.51.100.9) nor on another port;
 4. seed 003: eks_lbc_security_groups warns about the labelled hand-made rule, the world-open rule is gone, the
-   controller revoked the hand-made rule and not one of ours, admin's NodePort is served by a rule of ours or
-   the controller's from a group of its ALB, and the hand-made rule does not come back with another sync.
+   labelled hand-made rule is gone (revoked by the controller, or - in auto, where it equals a rule of ours and
+   ``adopt_disowned_controller_rules`` is set - re-described as ours in place), none of ours was revoked,
+   admin's NodePort is served by a rule of ours or the controller's from a group of its ALB, and the hand-made
+   rule does not come back with another sync.
 """
 
 from __future__ import annotations
@@ -29,14 +31,6 @@ OTHER_PORTS = {"catalog": 443, "admin": 80}  # a listener elsewhere in the estat
 
 class NotConverged(AssertionError):
     """The second run of the play changed something: the mode did not converge in one run."""
-
-
-AUTO_XFAIL = pytest.mark.xfail(strict=True, raises=NotConverged, reason=(
-    "eks_lbc_security_groups (mode auto, node_rules from_services) plans admin's NodePort rule tcp 31080 from "
-    "shop-alb-office as satisfied by seed 003's hand-made rule that carries the controller label "
-    "(plan.unowned_satisfying), although its own warnings_found say the controller will revoke that rule; the "
-    "controller revokes it as soon as its pods roll, so the second run of the play authorizes tcp 31080 from "
-    "shop-alb-office (kubeguard:lbc) - the play converges only on its second run"))
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +102,7 @@ def _check_seed_003(estate: Estate, play, ours_after_first: set, hand_made: tupl
         assert all(MARKER in r[4] for r in serving), serving
 
 
-@pytest.mark.parametrize("mode", [pytest.param("auto", marks=AUTO_XFAIL), "hybrid", "custom"])
+@pytest.mark.parametrize("mode", ["auto", "hybrid", "custom"])
 def test_mode_converges_with_the_controller_and_the_oracle_agrees(estate: Estate, mode: str):
     estate.reseed()
     play = mode_play(mode, estate.sg)

@@ -404,3 +404,19 @@ def test_plan_reads_from_ip_permissions_with_the_controller_rule():
     current = from_ip_permissions(permissions, "ingress", "123456789012")
     result = plan(current, [], "overridden", "nodeports", directions=("ingress",))
     assert result.revoke == () and len(result.protected_kept) == 1
+
+
+def test_a_disowned_controller_labelled_rule_is_adopted_in_place_only_when_asked():
+    """Seed 003: a hand-made rule carrying the controller label, equal to a desired rule. Left as it is (and
+    warned about) by default; with ``adopt`` re-described with our marker - one update call, no revoke."""
+    office = Source("group", "sg-0ddddddddddddddd1")
+    hand_made = DescribedRule(tcp(31080, source=office), CONTROLLER_LABEL)
+    desired = [DescribedRule(tcp(31080, source=office))]
+    left = plan([hand_made], desired, "overridden", "lbc")
+    assert left.update_descriptions == () and left.unowned_satisfying == (hand_made,)
+    adopted = plan([hand_made], desired, "overridden", "lbc", adopt=frozenset({hand_made.rule}))
+    (update,) = adopted.update_descriptions
+    assert update.description == "kubeguard:lbc" and CONTROLLER_LABEL not in update.description
+    assert adopted.authorize == () and adopted.revoke == () and adopted.unowned_satisfying == ()
+    assert [call["action"] for call in render_calls(adopted, NODE_SG)] == ["UpdateSecurityGroupRuleDescriptionsIngress"]
+    assert any("adopted as this collection's rule" in warning for warning in adopted.warnings)
