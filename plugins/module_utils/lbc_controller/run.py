@@ -130,10 +130,6 @@ def _rollout(kube: Kube, deployment: Mapping[str, Any], spec: Spec) -> Dict[str,
     return dict(detail, complete=True)
 
 
-def _flags_view(args: List[str]) -> Dict[str, str]:
-    return lbc_flags.values(args)
-
-
 def _report(run: ModuleRun, read: Mapping[str, Any], flag_plan: FlagPlan) -> None:
     meta = read["metadata"]
     before, after = list(flag_plan.args_before), list(flag_plan.args_after)
@@ -141,7 +137,7 @@ def _report(run: ModuleRun, read: Mapping[str, Any], flag_plan: FlagPlan) -> Non
         deployment=f"{meta['namespace']}/{meta['name']}",
         args_before=before,
         args_after=after,
-        flags=_flags_view(after),
+        flags=lbc_flags.values(after),
         changes=list(flag_plan.changes),
         satisfied=list(flag_plan.satisfied),
         left_alone=list(flag_plan.left_alone),
@@ -162,7 +158,7 @@ def _gathered(deployment: Mapping[str, Any]) -> Dict[str, Any]:
     return {
         "deployment": f"{meta['namespace']}/{meta['name']}",
         "args": args,
-        "flags": _flags_view(args),
+        "flags": lbc_flags.values(args),
         "managed": managed_of(deployment),
     }
 
