@@ -2,13 +2,15 @@
 
 What it creates (docs/sandbox.md has the table):
 - a VPC with two private and two public subnets, tagged for EKS and the load balancer controller;
-- the EKS cluster security group, named and tagged as EKS does, with its self-referencing rule;
+- the EKS cluster (DescribeCluster); creating it makes, as EKS does, the cluster security group (named and
+  tagged as EKS names and tags it, with its self-referencing rule) and two control-plane ENIs carrying it
+  (``sandbox/services/aws_fidelity.py``); the seed adds the rule self-managed nodes need, 443 from the node
+  group;
 - the node security group (tagged ``kubernetes.io/cluster/demo-eks=owned``) with the usual node
   baseline and a hand-added rule that opens the whole NodePort range to 0.0.0.0/0;
 - two worker instances whose primary ENI carries only the node security group;
 - two hand-made frontend groups (``shop-alb-public``, ``shop-alb-office``) that the Ingresses with
   custom ``security-groups`` annotations name;
-- the EKS cluster itself (DescribeCluster);
 - routing and ACLs: an internet gateway, a public route table (0.0.0.0/0 -> igw) for the public subnets and
   a private one (local only) for the private subnets; the default network ACL (allow all) everywhere but
   private-b, whose ACL ``demo-eks-private-b`` denies inbound tcp 32050 (the NodePort of the ALB's ``/api/*``
@@ -31,7 +33,6 @@ from sandbox.seed import lbc_names
 
 CLUSTER = config.EKS_CLUSTER
 VPC_NAME = f"{CLUSTER}-vpc"
-CLUSTER_SG_UNIQUE_ID = "1784213059"  # EKS appends a numeric id to the cluster group's name
 NODE_PORTS = (30080, 32050)  # the NodePorts of the two Ingress backends behind the ALB
 PUBLIC_NODEPORT_RULE_DESCRIPTION = "temp: open nodeports for ALB debugging (ops ticket 4411)"
 # Hand-made frontend groups that Ingresses shop/admin and shop/partner-api name in
@@ -99,11 +100,15 @@ def seed(endpoint_url: str) -> dict:
         return ec2.create_security_group(GroupName=name, Description=description, VpcId=vpc_id,
                                          TagSpecifications=_tags("security-group", {"Name": name, **tags}))["GroupId"]
 
-    cluster_sg_name = f"eks-cluster-sg-{CLUSTER}-{CLUSTER_SG_UNIQUE_ID}"
-    cluster_sg = group(cluster_sg_name,
-                       "EKS created security group applied to ENI that is attached to EKS Control Plane master "
-                       "nodes, as well as any managed workloads.",
-                       {f"kubernetes.io/cluster/{CLUSTER}": "owned", "aws:eks:cluster-name": CLUSTER})
+    aws["eks"].create_cluster(
+        name=CLUSTER, version="1.31", roleArn=f"arn:aws:iam::{config.AWS_ACCOUNT_ID}:role/{CLUSTER}-cluster",
+        resourcesVpcConfig={"subnetIds": list(subnets.values()), "securityGroupIds": [],
+                            "endpointPublicAccess": True, "endpointPrivateAccess": True},
+        kubernetesNetworkConfig={"serviceIpv4Cidr": "172.20.0.0/16", "ipFamily": "ipv4"},
+        tags={"team": "platform"})
+    cluster_sg = aws["eks"].describe_cluster(name=CLUSTER)["cluster"]["resourcesVpcConfig"]["clusterSecurityGroupId"]
+    ids["control_plane_enis"] = [eni["NetworkInterfaceId"] for eni in ec2.describe_network_interfaces(Filters=[
+        {"Name": "description", "Values": [f"Amazon EKS {CLUSTER}"]}])["NetworkInterfaces"]]
     node_sg = group(f"{CLUSTER}-node", "EKS node shared security group",
                     {f"kubernetes.io/cluster/{CLUSTER}": "owned"})
     public_sg = group(CUSTOM_FRONTEND_GROUPS[0], "ALB frontend for shop admin and partner APIs (public)", {})
@@ -111,8 +116,6 @@ def seed(endpoint_url: str) -> dict:
     ids["security_groups"] = {"cluster": cluster_sg, "node": node_sg, "custom_public": public_sg,
                               "custom_office": office_sg}
 
-    ec2.authorize_security_group_ingress(GroupId=cluster_sg, IpPermissions=[
-        {"IpProtocol": "-1", **_sg_pair(cluster_sg)}])
     ec2.authorize_security_group_ingress(GroupId=node_sg, IpPermissions=[
         _perm("tcp", 443, 443, _sg_pair(cluster_sg), "Cluster API to node groups"),
         _perm("tcp", 10250, 10250, _sg_pair(cluster_sg), "Cluster API to node kubelets"),
@@ -122,18 +125,14 @@ def seed(endpoint_url: str) -> dict:
         _perm("tcp", 9443, 9443, _sg_pair(cluster_sg), "Cluster API to node 9443/tcp webhook"),
         _perm("tcp", 30000, 32767, {"IpRanges": [{"CidrIp": "0.0.0.0/0"}]}, PUBLIC_NODEPORT_RULE_DESCRIPTION),
     ])
+    ec2.authorize_security_group_ingress(GroupId=cluster_sg, IpPermissions=[
+        _perm("tcp", 443, 443, _sg_pair(node_sg), "Allow nodes to communicate with the cluster API Server")])
     ec2.authorize_security_group_ingress(GroupId=public_sg, IpPermissions=[
         _perm("tcp", 443, 443, {"IpRanges": [{"CidrIp": "0.0.0.0/0"}]}, "HTTPS from anywhere")])
     ec2.authorize_security_group_ingress(GroupId=office_sg, IpPermissions=[
         _perm("tcp", 443, 443, {"IpRanges": [{"CidrIp": OFFICE_CIDR}]}, "HTTPS from the office")])
 
     ids["instances"] = _workers(ec2, subnets, node_sg)
-    aws["eks"].create_cluster(
-        name=CLUSTER, version="1.31", roleArn=f"arn:aws:iam::{config.AWS_ACCOUNT_ID}:role/{CLUSTER}-cluster",
-        resourcesVpcConfig={"subnetIds": list(subnets.values()), "securityGroupIds": [],
-                            "endpointPublicAccess": True, "endpointPrivateAccess": True},
-        kubernetesNetworkConfig={"serviceIpv4Cidr": "172.20.0.0/16", "ipFamily": "ipv4"},
-        tags={"team": "platform"})
     return ids
 
 

@@ -75,7 +75,11 @@ def test_cluster_group_is_named_and_tagged_like_eks(seeded, aws):
     assert group["GroupName"].startswith(f"eks-cluster-sg-{CLUSTER}-")
     assert tags(group) == {"Name": group["GroupName"], f"kubernetes.io/cluster/{CLUSTER}": "owned",
                            "aws:eks:cluster-name": CLUSTER}
-    assert rules_of(group) == {("-1", None, None, group["GroupId"], "")}
+    assert rules_of(group) == {("-1", None, None, group["GroupId"], ""),
+                               ("tcp", 443, 443, seeded["security_groups"]["node"],
+                                "Allow nodes to communicate with the cluster API Server")}
+    config = aws("eks").describe_cluster(name=CLUSTER)["cluster"]["resourcesVpcConfig"]
+    assert config["clusterSecurityGroupId"] == group["GroupId"] and config["vpcId"] == seeded["vpc_id"]
 
 
 def test_managed_frontend_group_is_open_to_the_world_on_80_and_443(seeded, aws):

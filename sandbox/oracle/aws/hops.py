@@ -8,8 +8,9 @@ instance), in the order one troubleshoots them:
    Ingress stack, or one whose rule names a group the sender carries, is not attached to the receiver; or
    an attached group's rule names a group that the sender does not carry;
 2. rules: an inbound rule of an attached group admits the protocol and port from the sender (CIDR holding
-   the sender's addresses, or a group the sender carries). Groups are stateful: the reply needs no rule;
-   egress rules of the sender are not checked. Behind an NLB that preserves the client's IP (``preserves``),
+   the sender's addresses, or a group the sender carries), and, when the sender carries groups, an outbound
+   rule of one of them lets it out (a CIDR holding the receiver's addresses, or a group the receiver carries).
+   Groups are stateful: the reply needs no rule. Behind an NLB that preserves the client's IP (``preserves``),
    the target sees the client's address, not the load balancer's;
 3. network ACLs, stateless: the request leaves the sender's subnet (outbound entries) and enters the
    receiver's (inbound entries); the reply goes back on the ephemeral ports 1024-65535 (outbound of the
@@ -100,12 +101,35 @@ def attachment(state: AwsState, leg: Leg, protocol: str) -> str | None:
     return None
 
 
+def releasing_rule(state: AwsState, leg: Leg, protocol: str) -> tuple[str, str] | None:
+    """The sender's group and outbound rule that let this leg out."""
+    for group_id in leg.src.groups:
+        found = rules.group_releases(state.groups.get(group_id, {}), protocol, leg.port, leg.dst.network,
+                                     leg.dst.groups)
+        if found:
+            return group_id, found
+    return None
+
+
+def _egress(state: AwsState, leg: Leg, protocol: str) -> tuple[bool, str]:
+    if not leg.src.groups:
+        return True, ""
+    found = releasing_rule(state, leg, protocol)
+    if found:
+        return True, f"; {state.group_label(found[0])} lets it out: {found[1]}"
+    return False, (f"{leg.name()}: no outbound rule of {_groups(state, leg.src.groups)} lets {protocol}/{leg.port} "
+                   f"out to {leg.dst.network or 'an unknown address'} or groups {_groups(state, leg.dst.groups)}")
+
+
 def sg_rules(state: AwsState, leg: Leg, protocol: str) -> tuple[bool, str]:
+    released, out = _egress(state, leg, protocol)
+    if not released:
+        return False, out
     if not leg.dst.guarded:
-        return True, f"{leg.name()}: {leg.dst.label} has no security groups, nothing filters here"
+        return True, f"{leg.name()}: {leg.dst.label} has no security groups, nothing filters here{out}"
     found = admitting_rule(state, leg, protocol)
     if found:
-        return True, f"{leg.name()}: {state.group_label(found[0])} admits it: {found[1]}"
+        return True, f"{leg.name()}: {state.group_label(found[0])} admits it: {found[1]}{out}"
     return False, (f"{leg.name()}: no inbound rule of {_groups(state, leg.dst.groups)} admits {protocol}/{leg.port} "
                    f"from {_source_text(leg.src)} or groups {_groups(state, leg.src.groups)}")
 

@@ -1,9 +1,10 @@
 """How EC2 decides one packet: security-group rules, network ACL entries and route lookup.
 
-Security groups (stateful, allow-only): a rule admits a packet when its protocol matches (``-1`` is every
-protocol, and then every port) and, for TCP and UDP, the port lies in ``FromPort``-``ToPort``, and its
-source matches: a CIDR that contains every address of the peer, or a security group the peer carries. A
-peer whose address is unknown matches only 0.0.0.0/0. Prefix lists and IPv6 ranges are not modelled.
+Security groups (stateful, allow-only): an inbound rule admits a packet (an outbound rule lets one out) when
+its protocol matches (``-1`` is every protocol, and then every port) and, for TCP and UDP, the port lies in
+``FromPort``-``ToPort``, and its source (destination) matches: a CIDR that contains every address of the peer,
+or a security group the peer carries. A peer whose address is unknown matches only 0.0.0.0/0. Prefix lists
+and IPv6 ranges are not modelled.
 
 Network ACLs (stateless): the entries of one direction are tried in ascending rule number; the first whose
 protocol, port range and CIDR match decides, allow or deny; the ``*`` entry (32767) denies the rest. For a
@@ -70,6 +71,15 @@ def group_admits(group: dict, protocol: str, port: int, peer, peer_groups) -> st
         found = perm_admits(perm, protocol, port, peer, peer_groups)
         if found:
             return found
+    return None
+
+
+def group_releases(group: dict, protocol: str, port: int, peer, peer_groups) -> str | None:
+    """The first outbound rule of ``group`` that lets a packet out to the peer, described, or None."""
+    for perm in group.get("IpPermissionsEgress") or []:
+        found = perm_admits(perm, protocol, port, peer, peer_groups)
+        if found:
+            return found.replace(" from ", " to ", 1)
     return None
 
 

@@ -124,6 +124,7 @@ class Estate:
                                 config=Config(retries={"mode": "standard", "max_attempts": 3}))
         self.seed: dict = {}
         self.snapshot: dict[str, set] = {}
+        self.egress_snapshot: dict[str, set] = {}
 
     # ids
     @property
@@ -155,6 +156,7 @@ class Estate:
             run_cli("seed", env=self.env)
             self.seed = json.loads(self._seed_file().read_text())["aws"]
             self.snapshot = dict((g["GroupId"], atomic(g["IpPermissions"])) for g in self.groups())
+            self.egress_snapshot = dict((g["GroupId"], atomic(g["IpPermissionsEgress"])) for g in self.groups())
         self.admin.reset_calls()
         return self
 
@@ -191,18 +193,21 @@ class Estate:
         return ("tcp", 30000, 32767, "0.0.0.0/0", description)
 
     def restore(self) -> None:
-        """Put the seeded groups' inbound rules back as seeded and delete the groups the tests created."""
+        """Put the seeded groups' rules back as seeded and delete the groups the tests created."""
         current = self.groups()
         for group in current:
             if group["GroupId"] not in self.snapshot:
                 continue
-            have, want = atomic(group["IpPermissions"]), self.snapshot[group["GroupId"]]
-            extra, missing = sorted(have - want, key=str), sorted(want - have, key=str)
-            if extra:
-                self.revoke(group["GroupId"], *extra)
-            if missing:
-                self.ec2.authorize_security_group_ingress(GroupId=group["GroupId"],
-                                                          IpPermissions=[_permission(r, True) for r in missing])
+            for direction, key, snapshot in (("ingress", "IpPermissions", self.snapshot),
+                                             ("egress", "IpPermissionsEgress", self.egress_snapshot)):
+                have, want = atomic(group[key]), snapshot[group["GroupId"]]
+                extra, missing = sorted(have - want, key=str), sorted(want - have, key=str)
+                if extra:
+                    getattr(self.ec2, f"revoke_security_group_{direction}")(
+                        GroupId=group["GroupId"], IpPermissions=[_permission(r, True) for r in extra])
+                if missing:
+                    getattr(self.ec2, f"authorize_security_group_{direction}")(
+                        GroupId=group["GroupId"], IpPermissions=[_permission(r, True) for r in missing])
         for group in current:
             if group["GroupId"] not in self.snapshot and group["GroupName"] != "default":
                 self.ec2.delete_security_group(GroupId=group["GroupId"])

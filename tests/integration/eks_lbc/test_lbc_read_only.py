@@ -121,7 +121,10 @@ def test_gathered_returns_groups_with_roles_and_rules_and_writes_nothing(estate,
             "description": "Node to node CoreDNS UDP"} in node_rules
     assert groups[sg["frontend_storefront"]]["rules"] == [
         {"proto": "tcp", "ports": ["80", "443"], "cidr_ip": ["0.0.0.0/0"]}]
-    assert groups[sg["cluster"]]["rules"] == [{"proto": "all", "group_id": [sg["cluster"]]}]
+    assert groups[sg["cluster"]]["rules"] == [
+        {"proto": "tcp", "ports": ["443"], "group_id": [sg["node"]],
+         "description": "Allow nodes to communicate with the cluster API Server"},
+        {"proto": "all", "group_id": [sg["cluster"]]}]
 
     office = dict((g["group_id"], g) for g in hybrid.result["security_groups"])[sg["custom_office"]]
     assert office["role"] == "frontend"
@@ -192,12 +195,12 @@ def test_kubernetes_connection_options_do_not_mask_returned_values(estate, lbc):
     assert not step.failed, step
     groups = dict((g["group_id"], g) for g in step.result["security_groups"])
     assert groups[estate.sg["backend"]]["tags"]["elbv2.k8s.aws/cluster"] == "demo-eks"
-    assert groups[estate.sg["cluster"]]["name"] == "eks-cluster-sg-demo-eks-1784213059"
+    assert groups[estate.sg["cluster"]]["name"].startswith("eks-cluster-sg-demo-eks-")
 
 
 def test_vpc_comes_from_describe_cluster_when_no_node_is_running(estate, lbc):
-    """A cluster whose nodes are all stopped: the VPC comes from EKS (moto's answer has no vpcId, so via
-    the cluster's subnets); nodes and their group cannot be discovered, so node_security_group is given."""
+    """A cluster whose nodes are all stopped: the VPC comes from EKS DescribeCluster (its vpcId); nodes and
+    their group cannot be discovered, so node_security_group is given."""
     instances = estate.seed["instances"]
     estate.ec2.stop_instances(InstanceIds=instances)
     try:
@@ -206,7 +209,7 @@ def test_vpc_comes_from_describe_cluster_when_no_node_is_running(estate, lbc):
     finally:
         estate.ec2.start_instances(InstanceIds=instances)
     assert not step.failed, step
-    assert step.all_calls() == {EC2: {"DescribeInstances": 1, "DescribeSecurityGroups": 1, "DescribeSubnets": 1},
+    assert step.all_calls() == {EC2: {"DescribeInstances": 1, "DescribeSecurityGroups": 1},
                                 "eks": {"DescribeCluster": 1}}, step
     roles = dict((g["group_id"], g["role"]) for g in step.result["security_groups"])
     assert roles[estate.sg["node"]] == "node" and roles[estate.sg["backend"]] == "backend"

@@ -105,3 +105,41 @@ def test_cli_parses_the_aws_form_and_keeps_the_kubernetes_form():
         cli.parser().parse_args(["reach", "--from-cidr", CLIENT, "--from-sg", "sg-1", "--to-ip", "10.0.0.4",
                                  "--port", "80"])
     assert cli.main(["reach", "--from-instance", "i-1", "--to-pod", "a/b/c", "--port", "80"]) == 1
+
+
+def _address(clients, eni_id: str) -> str:
+    return clients["ec2"].describe_network_interfaces(NetworkInterfaceIds=[eni_id])["NetworkInterfaces"][0][
+        "PrivateIpAddress"]
+
+
+def test_eks_made_the_cluster_group_and_the_control_plane_enis_as_eks_does(aws):
+    url, ids, clients = aws
+    config = clients["eks"].describe_cluster(name="demo-eks")["cluster"]["resourcesVpcConfig"]
+    assert config["clusterSecurityGroupId"] == ids["security_groups"]["cluster"] and config["vpcId"] == ids["vpc_id"]
+    group = clients["ec2"].describe_security_groups(GroupIds=[config["clusterSecurityGroupId"]])["SecurityGroups"][0]
+    assert group["GroupName"].startswith("eks-cluster-sg-demo-eks-")
+    assert {t["Key"]: t["Value"] for t in group["Tags"]}["aws:eks:cluster-name"] == "demo-eks"
+    enis = clients["ec2"].describe_network_interfaces(NetworkInterfaceIds=ids["control_plane_enis"])[
+        "NetworkInterfaces"]
+    assert sorted(eni["SubnetId"] for eni in enis) == sorted([ids["subnets"]["private-a"], ids["subnets"]["private-b"]])
+    assert all([g["GroupId"] for g in eni["Groups"]] == [group["GroupId"]] for eni in enis)
+
+
+def test_h_a_sender_without_an_outbound_rule_is_stopped_at_the_security_group(aws):
+    url, ids, clients = aws
+    node, worker = ids["security_groups"]["node"], ids["instances"][0]
+    api = _address(clients, ids["control_plane_enis"][0])
+    assert reach_aws(url, worker, api, 443).reachable  # the seed: the cluster group admits 443 from the nodes
+    clients["ec2"].revoke_security_group_egress(GroupId=node, IpPermissions=[
+        {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    verdict = reach_aws(url, worker, api, 443)
+    assert not verdict.reachable and verdict.decided_by.startswith("security group:"), verdict.trace()
+    assert f"no outbound rule of {node}" in verdict.decided_by
+    clients["ec2"].authorize_security_group_egress(GroupId=node, IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+         "UserIdGroupPairs": [{"GroupId": ids["security_groups"]["cluster"]}]}])
+    verdict = reach_aws(url, worker, api, 443)
+    assert verdict.reachable and "lets it out: tcp 443-443 to" in verdict.trace(), verdict.trace()
+    other = ids["instances"][1]  # the other worker admits DNS from the node group, which may now send only 443
+    verdict = reach_aws(url, worker, other, 53, "udp")
+    assert not verdict.reachable and "no outbound rule" in verdict.decided_by, verdict.trace()
