@@ -21,8 +21,7 @@ from typing import Tuple
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.aws.ec2 import Ec2
 from ansible_collections.kubeguard.netsec.plugins.module_utils.aws.ec2 import tag_list
-from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import ApiError
-from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import PlanError
+from ansible_collections.kubeguard.netsec.plugins.module_utils.aws.rule_writes import apply_with_replan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import NewGroup
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import Topology
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.plan import current_rules
@@ -31,39 +30,9 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import S
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.format import to_module_format
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import DescribedRule
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import Plan
-from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import render_calls
 
-CONFLICT_CODES = ("InvalidPermission.Duplicate", "InvalidPermission.NotFound")
 Ids = Dict[str, Optional[str]]
 Desire = Callable[[], Dict[str, List[DescribedRule]]]  # the desired rules per group, from what was read
-
-
-def execute(ec2: Ec2, call: dict) -> None:
-    """One rendered call (Authorize/Revoke/UpdateSecurityGroupRuleDescriptions, Ingress or Egress)."""
-    action, params = call["action"], call["params"]
-    direction = "ingress" if action.endswith("Ingress") else "egress"
-    if action.startswith("Authorize"):
-        ec2.authorize(params["GroupId"], direction, params["IpPermissions"])
-    elif action.startswith("Revoke"):
-        ec2.revoke(params["GroupId"], direction, params["IpPermissions"])
-    else:
-        ec2.update_descriptions(params["GroupId"], direction, params["IpPermissions"])
-
-
-def apply_plans(ec2: Ec2, plans: Dict[str, Plan], actions: List[dict]) -> List[str]:
-    """Run every plan's calls; returns the group ids whose calls hit a Duplicate/NotFound race."""
-    raced = []
-    for group_id, group_plan in plans.items():
-        for call in render_calls(group_plan):
-            try:
-                execute(ec2, call)
-            except ApiError as exc:
-                if exc.code not in CONFLICT_CODES:
-                    raise
-                raced.append(group_id)
-                break
-            actions.append(call)
-    return raced
 
 
 def create_groups(ec2: Ec2, found: Topology, ids: Ids, create: List[NewGroup], actions: List[dict]) -> None:
@@ -93,18 +62,14 @@ def apply(
     """
     create_groups(ec2, found, ids, create, actions)
     plans = plan_groups(spec, found, ids, desire())
-    raced = apply_plans(ec2, plans, actions)
-    again: Dict[str, Plan] = {}
-    if raced:  # someone else changed these groups under us: read them again, plan again, once
+
+    def replan(raced: List[str]) -> Dict[str, Plan]:
         for group in ec2.describe_security_groups(group_ids=raced):
             found.groups[group["GroupId"]] = group
         replans = plan_groups(spec, found, ids, desire())
-        again = {group_id: group_plan for group_id, group_plan in replans.items() if group_id in raced}
-        still = apply_plans(ec2, again, actions)
-        if still:
-            raise PlanError(
-                f"{', '.join(still)} changed again while being updated; nothing more was done to them, run again"
-            )
+        return {group_id: group_plan for group_id, group_plan in replans.items() if group_id in raced}
+
+    again = apply_with_replan(ec2, plans, replan, actions)
     managed = sorted(plans)
     for group in ec2.describe_security_groups(group_ids=managed) if managed else []:
         found.groups[group["GroupId"]] = group

@@ -16,8 +16,9 @@ Protected (never revoked, never re-described, whatever the state):
 * every rule of a controller-managed frontend group (tag ``ingress.k8s.aws/resource`` or
   ``service.k8s.aws/resource`` = ``ManagedLBSecurityGroup``); the controller revokes
   anything added there, so a plan that would add to such a group is a PlanError;
-* what the ``protect`` option lists: a security group id (``sg-...`` or
-  ``<account>/sg-...``) protects every rule whose source is that group; a dict in the
+* what the ``protect`` option lists (the ``unprotect`` argument of ``plan`` lifts every protection from the
+  rules its patterns match, for the caller that lets a user release a rule by listing it): a security group
+  id (``sg-...`` or ``<account>/sg-...``) protects every rule whose source is that group; a dict in the
   module input format is a pattern in which every key given must match and a missing key
   matches anything (``ports`` match a rule whose range lies inside one of them, ``icmp_type``
   /``icmp_code`` of -1 match any, and an extra ``direction`` key is allowed).
@@ -282,8 +283,11 @@ class _Work:
     handled: set = field(default_factory=set)
     unowned: List[DescribedRule] = field(default_factory=list)
     adopt: FrozenSet[Any] = frozenset()
+    unprotect: Tuple[ProtectPattern, ...] = ()
 
     def protection(self, entry: DescribedRule) -> Optional[str]:
+        if any(pattern.matches(entry.rule) for pattern in self.unprotect):
+            return None
         return protection_reason(entry, self.patterns, self.managed_group)
 
     def remove(self, entry: DescribedRule) -> None:
@@ -414,9 +418,11 @@ def plan(
     directions: Iterable[str] = DIRECTIONS,
     limits: Optional[Union[QuotaLimits, Mapping[str, Any]]] = None,
     adopt: FrozenSet[Any] = frozenset(),
+    unprotect: Tuple[ProtectPattern, ...] = (),
 ) -> Plan:
     """Plan one group: see the module docstring. ``limits`` (QuotaLimits or mapping) also runs check_quota;
-    ``adopt`` holds rules carrying the controller label that the controller disowns, to adopt when desired."""
+    ``adopt`` holds rules carrying the controller label that the controller disowns, to adopt when desired;
+    ``unprotect`` patterns release the rules they match from every protection."""
     directions = _check_arguments(state, purpose, directions)
     patterns = parse_protect(protect) if not isinstance(protect, ProtectPattern) else (protect,)
     every_current = unique_rules(current)
@@ -430,6 +436,7 @@ def plan(
         is_controller_managed_group(group_tags),
         present,
         adopt=frozenset(adopt),
+        unprotect=tuple(unprotect),
     )
     if state == "deleted":
         _plan_deleted(work, wanted)
