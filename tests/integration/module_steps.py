@@ -5,7 +5,8 @@
 - ``module_task`` / ``run_play`` / ``play_and_output``: one play of module tasks through ansible-playbook,
   its registered results dumped to a file and returned (with the output and the wall time).
 - ``wait_for``: poll until a predicate holds.
-- ``Player``: runs one module step by step in one play, each step with the sandbox's counts for exactly it.
+- ``Player``: runs one module step by step in one play, each step with the sandbox's counts for exactly it,
+  and its EXAMPLES as written (``run_examples``).
 """
 
 from __future__ import annotations
@@ -200,6 +201,20 @@ class Player:
 
     def run(self, params: dict, check: bool = False, diff: bool = False) -> Step:
         return self.play([{"params": params, "check": check, "diff": diff}])[0]
+
+    def run_examples(self, names: list[str], substitutions: dict[str, str] | None = None) -> dict:
+        """Every EXAMPLES entry of the module, as written (but ``substitutions``), in order in one play; each
+        registered under its ``register`` or the next of ``names``, none failed. Returns the results by name."""
+        tasks = module_examples(self.MODULE.rsplit(".", 1)[-1], substitutions)
+        assert len(tasks) == len(names), [task.get("name") for task in tasks]
+        registered = []
+        for task, name in zip(tasks, names):
+            task.update(register=task.get("register", name), ignore_errors=True)
+            registered.append(task["register"])
+        results = self.run_tasks(tasks, "{" + ", ".join(f"'{n}': {n}" for n in registered) + "}")
+        for name in registered:
+            assert not results[name].get("failed"), (name, results[name].get("msg"))
+        return results
 
     def run_tasks(self, tasks: list[dict], results: str, timeout: float = 300) -> dict:
         """Any tasks in one play, in a fresh run directory and TMPDIR; ``results`` is the Jinja dict dumped."""

@@ -71,13 +71,7 @@ def test_the_examples_run_as_written(player: AnnotationsPlayer, estate: Estate):
     seeded = {name: estate.annotations("shop", name) for name in ("storefront", "catalog", "admin", "partner-api")}
     estate.namespace("payments")
     estate.create_all([service("payments", "gateway", nlb=True)])
-    tasks = module_steps.module_examples("eks_lbc_annotations")
-    assert len(tasks) == len(NAMES)
-    for task, name in zip(tasks, NAMES):
-        task.update(register=task.get("register", name), ignore_errors=True)
-    results = player.run_tasks(tasks, "{" + ", ".join(f"'{n}': {n}" for n in NAMES) + "}")
-    for name in NAMES:
-        assert not results[name].get("failed"), (name, results[name].get("msg"))
+    results = player.run_examples(NAMES)
     office = {o["name"]: o for o in results["office"]["objects"]}
     assert office["catalog"]["after"][ALB + "inbound-cidrs"] == "203.0.113.0/24"
     admin = {o["name"]: o for o in results["admin"]["objects"]}

@@ -8,7 +8,6 @@ import pathlib
 import yaml
 from controller_support import Controller, ControllerPlayer, controller, params, player  # noqa: F401
 
-import module_steps
 
 CASES = [
     (params(cluster_name="demo eks"), "cluster_name"),
@@ -40,14 +39,7 @@ def test_bad_input_fails_clearly_with_zero_writes(player: ControllerPlayer, cont
 
 def test_the_examples_run_as_written(player: ControllerPlayer, controller: Controller):
     seeded = controller.args()
-    tasks = module_steps.module_examples("eks_lbc_controller")
-    names = ["hybrid", "from_groups", "helm", "back"]
-    assert len(tasks) == len(names)
-    for task, name in zip(tasks, names):
-        task.update(register=name, ignore_errors=True)
-    results = player.run_tasks(tasks, "{" + ", ".join(f"'{n}': {n}" for n in names) + "}")
-    for name in names:
-        assert not results[name].get("failed"), (name, results[name].get("msg"))
+    results = player.run_examples(["hybrid", "from_groups", "helm", "back"])
     assert results["hybrid"]["changed"] and "--enable-backend-security-group=true" in results["hybrid"]["args_after"]
     assert results["hybrid"]["rollout"]["complete"] and not results["from_groups"]["changed"]
     path = pathlib.Path(results["helm"]["helm_values"]["path"])

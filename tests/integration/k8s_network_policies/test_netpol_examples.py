@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from netpol_support import PROD, UAT, Estate, NetpolPlayer, estate, player  # noqa: F401 - fixtures
 
-import module_steps
 
 NAMES = ["app_ips", "db", "isolation", "prometheus", "own", "current", "offline", "rollback"]
 
 
 def test_the_examples_run_as_written(player: NetpolPlayer, estate: Estate):
-    tasks = module_steps.module_examples("k8s_network_policies")
-    assert len(tasks) == len(NAMES)
-    for task, name in zip(tasks, NAMES):
-        task.update(register=task.get("register", name), ignore_errors=True)
-    results = player.run_tasks(tasks, "{" + ", ".join(f"'{n}': {n}" for n in NAMES) + "}")
-    for name in NAMES:
-        assert not results[name].get("failed"), (name, results[name].get("msg"))
+    results = player.run_examples(NAMES)
     fixed = sorted(f"{item['ip']}/32" for item in results["app_ips"]["fixed_ips"])
     db = estate.policies("ack-db", UAT)
     assert sorted(db) == ["kubeguard-allow-dns", "kubeguard-default-deny", "mysql-from-uat-app"]
