@@ -1,4 +1,5 @@
-"""A sandbox of our own for the integration tests: its own ports and state dir, started and stopped here."""
+"""A sandbox of our own for the integration tests: its own ports and state dir, started and stopped here (one per
+pytest-xdist worker: ``make integration`` runs the test files on INTEGRATION_WORKERS processes)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ from botocore.config import Config
 from sandbox.client import AdminClient
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-TEST_BASE_PORT = int(os.environ.get("KUBEGUARD_TEST_BASE_PORT", "18900"))
+# Each pytest-xdist worker (gw0, gw1, ...) has a sandbox of its own, 100 ports further on: the sandbox takes
+# base..base+13 and the lifecycle tests base+50..base+83.
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+TEST_BASE_PORT = int(os.environ.get("KUBEGUARD_TEST_BASE_PORT", "18900")) + 100 * WORKER
 
 
 def run_cli(*args: str, env: dict, check: bool = True) -> subprocess.CompletedProcess:
