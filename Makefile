@@ -7,6 +7,10 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 # the unit tests are independent (each serves its emulators on ephemeral ports): two workers suit a 2-core machine
 UNIT_WORKERS ?= 2
+# integration test files run on this many processes, each with a sandbox of its own (tests/integration/conftest.py);
+# a file stays on one worker (its module-scoped estate); much of the time is spent waiting on ansible-playbook and
+# the simulated controllers, so two workers gain on two cores
+INTEGRATION_WORKERS ?= 2
 VENV := .venv
 VENV_BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.kubeguard-stamp
@@ -51,8 +55,8 @@ sanity: venv ansible-test-bootstrap ## ansible-test sanity (all tests) on the bu
 lint: venv collection-link ## ansible-lint, production profile, offline
 	scripts/lint.sh
 
-integration: venv collection-link ## pytest tests/integration (starts the sandbox)
-	scripts/pytest-stage.sh integration tests/integration
+integration: venv collection-link ## pytest tests/integration on INTEGRATION_WORKERS processes (each starts a sandbox)
+	scripts/pytest-stage.sh integration tests/integration -n $(INTEGRATION_WORKERS) --dist loadfile
 
 molecule: venv collection-link ## molecule test for every scenario under extensions/molecule/
 	scripts/molecule.sh
