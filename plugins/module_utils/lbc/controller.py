@@ -10,6 +10,7 @@
   ``elbv2.k8s.aws/resource=backend-sg``);
 - which group on a node ENI receives the node rules (``resolveEndpointSGForENI``: the only group,
   or else exactly one tagged ``kubernetes.io/cluster/<name>``, with the controller's error text);
+- which labelled rules of a node group the controller does not write (``disowned``: it revokes them);
 - which ports a load balancer must reach on the nodes is in ``service_ports``.
 
 No API calls here: callers pass what they read.
@@ -21,11 +22,14 @@ import hashlib
 import re
 from typing import Any
 from typing import Dict
+from typing import List
 from typing import Mapping
 from typing import Optional
 from typing import Sequence
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import PlanError
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import DescribedRule
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import is_controller_owned
 
 BACKEND_SG_DESCRIPTION = "[k8s] Shared Backend SecurityGroup for LoadBalancer"
 
@@ -77,3 +81,13 @@ def endpoint_group(
             f"(clusterName: {cluster_name})"
         )
     return tagged[0]
+
+
+def disowned(rules: Sequence[DescribedRule], controller_sources: Sequence[Optional[str]]) -> List[DescribedRule]:
+    """The rules of a node group that carry the controller's label although their source is none of the groups
+    the controller writes node rules from (its backend group, its managed frontend groups): seed 003's hand-made
+    rules, which the controller revokes on its next reconcile."""
+    sources = {source for source in controller_sources if source}
+    return [
+        entry for entry in rules if is_controller_owned(entry.description) and entry.rule.source.value not in sources
+    ]

@@ -13,6 +13,7 @@ from typing import Optional
 from typing import Tuple
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc import controller
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.desired import NodePorts
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.discovery import Topology
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.spec import Spec
@@ -20,7 +21,6 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.format import 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import DescribedRule
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import QuotaError
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import Source
-from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import is_controller_owned
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import Plan
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import ProtectPattern
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.plan import is_controller_managed_group
@@ -35,19 +35,14 @@ def current_rules(group: Optional[dict], account_id: Optional[str]) -> List[Desc
 
 
 def disowned_controller_rules(found: Topology, ids: Dict[str, Optional[str]], group_id: str) -> List[DescribedRule]:
-    """Rules of a node group that carry the controller's label although no controller rule matches them (their
-    source is neither the backend nor a managed frontend group): seed 003's hand-made rules, which the controller
-    revokes on its next reconcile."""
+    """Rules of a node group that carry the controller's label although no controller rule matches them
+    (``controller.disowned``)."""
     if group_id not in found.node_group_ids:
         return []
-    expected = {ids.get("backend"), found.backend_id} | {
+    sources = [ids.get("backend"), found.backend_id] + [
         gid for gid, group in found.groups.items() if is_controller_managed_group(group.get("Tags"))
-    }
-    return [
-        entry
-        for entry in current_rules(found.groups.get(group_id), found.account_id)
-        if is_controller_owned(entry.description) and entry.rule.source.value not in expected
     ]
+    return controller.disowned(current_rules(found.groups.get(group_id), found.account_id), sources)
 
 
 def option_of(spec: Spec, found: Topology, ids: Dict[str, Optional[str]], group_id: str) -> str:
