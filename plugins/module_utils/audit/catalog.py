@@ -1,0 +1,180 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: (c) 2026, kubeguard.netsec contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Every kind of finding the audit reports: stable ids, titles, default severities, the fix, the crosswalk.
+
+Ids never change meaning; a kind that is retired keeps its id unused. The crosswalk names the closest check of
+each tool (docs/reference: style-tooling-audit.md part 3); ``seen_by`` says which of Prowler, Checkov, kubescape
+and AWS Security Hub can see the finding at all - a tool that checks only that something exists, or that a
+rule is open to 0.0.0.0/0 on any port, is listed when it would flag the same resource.
+"""
+
+from __future__ import annotations
+
+from typing import Dict
+from typing import Tuple
+
+from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.findings import Kind
+
+SG = "security-groups"
+LBC = "load-balancer-controller"
+
+_KINDS: Tuple[Kind, ...] = (
+    Kind(
+        "KG-SG-001",
+        "Remote administration open to the internet",
+        "critical",
+        SG,
+        "An inbound rule admits SSH (22) or RDP (3389) from 0.0.0.0/0 or ::/0 (a range or protocol all included).",
+        "kubeguard.netsec.eks_cluster_security_groups (ssh: the CIDRs that need it; state: overridden)",
+        {
+            "securityhub": "EC2.13, EC2.14, EC2.53, EC2.54",
+            "cis": "AWS Foundations 3.0 5.2, 5.3",
+            "prowler": "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22, _3389",
+            "checkov": "CKV_AWS_24, CKV_AWS_25",
+        },
+        ("prowler", "checkov", "securityhub"),
+    ),
+    Kind(
+        "KG-SG-002",
+        "Every port open to the internet",
+        "critical",
+        SG,
+        "An inbound rule admits all traffic (protocol all, or tcp/udp 0-65535) from 0.0.0.0/0 or ::/0.",
+        "kubeguard.netsec.eks_cluster_security_groups (state: overridden) or eks_lbc_security_groups",
+        {
+            "securityhub": "EC2.18, EC2.19",
+            "prowler": "ec2_securitygroup_allow_ingress_from_internet_to_all_ports",
+            "checkov": "CKV_AWS_277",
+        },
+        ("prowler", "checkov", "securityhub"),
+    ),
+    Kind(
+        "KG-SG-003",
+        "High-risk service port open to the internet",
+        "high",
+        SG,
+        "An inbound rule admits a database, cache, search or file-transfer port (Security Hub EC2.19's list) "
+        "from 0.0.0.0/0 or ::/0.",
+        "kubeguard.netsec.eks_cluster_security_groups (extra_rules from the clients' CIDRs; state: overridden)",
+        {
+            "securityhub": "EC2.19",
+            "prowler": "ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports",
+        },
+        ("prowler", "securityhub"),
+    ),
+    Kind(
+        "KG-SG-004",
+        "NodePort range open to the internet on a node group",
+        "high",
+        SG,
+        "A node security group admits NodePorts (30000-32767) from 0.0.0.0/0 or ::/0: every NodePort Service "
+        "is reachable without its load balancer and its rules.",
+        "kubeguard.netsec.eks_cluster_security_groups (nodeport_sources) and eks_lbc_security_groups "
+        "(node_rules from the load balancers' groups)",
+        {"securityhub": "EC2.18", "prowler": "ec2_securitygroup_allow_ingress_from_internet_to_any_port"},
+        ("prowler", "securityhub"),
+    ),
+    Kind(
+        "KG-SG-005",
+        "Kubelet API open to the internet on a node group",
+        "critical",
+        SG,
+        "A node security group admits the kubelet (10250, or the read-only 10255) from 0.0.0.0/0 or ::/0.",
+        "kubeguard.netsec.eks_cluster_security_groups (baseline: minimum; state: overridden)",
+        {"securityhub": "EC2.18", "prowler": "ec2_securitygroup_allow_ingress_from_internet_to_any_port"},
+        ("prowler", "securityhub"),
+    ),
+    Kind(
+        "KG-SG-006",
+        "Unrestricted egress on a node group",
+        "medium",
+        SG,
+        "A node or cluster security group lets all traffic out to 0.0.0.0/0 or ::/0 where the environment "
+        "profile restricts egress.",
+        "kubeguard.netsec.eks_cluster_security_groups (egress: restricted, egress_extra; state: overridden)",
+        {"checkov": "CKV_AWS_382"},
+        ("checkov",),
+    ),
+    Kind(
+        "KG-SG-007",
+        "VPC default security group not closed",
+        "high",
+        SG,
+        "The default security group of the cluster's VPC has inbound or outbound rules; anything launched "
+        "without a group gets them.",
+        "Revoke its rules (amazon.aws.ec2_security_group with rules: [] and rules_egress: [])",
+        {
+            "securityhub": "EC2.2",
+            "cis": "AWS Foundations 3.0 5.4",
+            "prowler": "ec2_securitygroup_default_restrict_traffic",
+            "checkov": "CKV2_AWS_12",
+        },
+        ("prowler", "checkov", "securityhub"),
+    ),
+    Kind(
+        "KG-SG-008",
+        "Unused security group",
+        "low",
+        SG,
+        "A security group of the cluster's VPC is attached to no network interface and referenced by no rule.",
+        "Delete it, or eks_lbc_security_groups state: deleted for the groups this collection created",
+        {"securityhub": "EC2.22", "prowler": "ec2_securitygroup_not_used", "checkov": "CKV2_AWS_5"},
+        ("prowler", "checkov", "securityhub"),
+    ),
+    Kind(
+        "KG-SG-009",
+        "Rule without a description",
+        "low",
+        SG,
+        "A rule of a cluster's group carries no description: nobody can tell why it exists or who owns it.",
+        "Describe it (amazon.aws.ec2_security_group rule_desc, or EC2 UpdateSecurityGroupRuleDescriptions); the "
+        "rules this collection writes always carry one (kubeguard:<purpose>)",
+        {"checkov": "CKV_AWS_23"},
+        ("checkov",),
+    ),
+    Kind(
+        "KG-SG-010",
+        "Security group rule quota nearly used up",
+        "medium",
+        SG,
+        "A group's inbound or outbound rules of one address family, or the rules of all groups on one network "
+        "interface, use more than the profile's share of the quota (60 per group and family, 1,000 per "
+        "interface); the load balancer controller then fails to add node rules.",
+        "Fewer, broader rules (eks_lbc_security_groups node_rules.port_compression) or a quota increase",
+        {"prowler": "ec2_securitygroup_with_many_ingress_egress_rules"},
+        ("prowler",),
+    ),
+    Kind(
+        "KG-SG-011",
+        "Node network interface without exactly one cluster-tagged group",
+        "high",
+        SG,
+        "A node's primary network interface carries several groups and not exactly one of them is tagged "
+        "kubernetes.io/cluster/<name>: the load balancer controller and the cloud provider cannot pick the "
+        "group for node rules and fail.",
+        "Tag one group (kubeguard.netsec.eks_cluster_security_groups reports the check in tag_check)",
+        {},
+        (),
+    ),
+    Kind(
+        "KG-LBC-001",
+        "Hand-made rule carrying the load balancer controller's label",
+        "high",
+        LBC,
+        "A node rule carries elbv2.k8s.aws/targetGroupBinding=shared although the controller does not write it: "
+        "the controller revokes it on its next reconcile, and the traffic it admitted stops (seed 003).",
+        "kubeguard.netsec.eks_lbc_security_groups (adopt_disowned_controller_rules, or the rule in "
+        "node_security_group_rules)",
+        {},
+        (),
+    ),
+)
+
+CATALOG: Dict[str, Kind] = {kind.id: kind for kind in _KINDS}
+
+
+def kinds() -> Tuple[Kind, ...]:
+    return _KINDS

@@ -1,0 +1,202 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: (c) 2026, kubeguard.netsec contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: netsec_audit
+short_description: Read-only audit of a cluster's network edge, with JSON, SARIF and a readable report
+version_added: 0.2.0
+description:
+  - Audits one cluster's network edge against the baseline the collection enforces and returns findings, each
+    with a stable id, a severity, the resource, the evidence read, the remediation (the module and option that
+    fix it) and a crosswalk to AWS Security Hub, CIS, Prowler, Checkov, kubescape and kube-bench where one
+    exists. It changes nothing it reads; C(changed) is always false.
+  - Today it audits the AWS side of an EKS cluster (O(target=eks)) - the cluster's security groups, the VPC's
+    default and unused groups, the quotas, the nodes' cluster tag and the load balancer controller's label.
+    The Kubernetes and ACK checks of docs/netsec_audit.md are not written yet.
+  - "Security groups: KG-SG-001 SSH/RDP open to the world; KG-SG-002 every port open to the world; KG-SG-003
+    high-risk service ports (Security Hub EC2.19's list) open to the world; KG-SG-004 the NodePort range open to
+    the world on a node or cluster group; KG-SG-005 the kubelet open to the world; KG-SG-006 all egress to the
+    world from the cluster's groups (where the O(environment) restricts egress); KG-SG-007 the VPC's default
+    group not closed; KG-SG-008 unused groups; KG-SG-009 rules of the cluster's groups without a description;
+    KG-SG-010 rules per group and family, or per network interface, over the environment's share of the quota;
+    KG-SG-011 a node interface without exactly one cluster-tagged group."
+  - "Load balancer controller: KG-LBC-001 a hand-made rule carrying the controller's label
+    C(elbv2.k8s.aws/targetGroupBinding=shared), which the controller revokes on its next reconcile."
+  - The O(environment) profile sets which severities are errors there, whether egress must be restricted and the
+    share of the quotas that may be used - V(dev) reports only, V(uat) errors from critical, V(stage) from high
+    (egress restricted), V(prod) from medium (egress restricted, unrestricted egress raised to high).
+  - O(fail_on) fails the task when a finding reaches a severity (or is an error in the profile), after the
+    result and the report files are complete - for CI gates and AWX schedules.
+  - Reads are filtered to the cluster and its VPC, never region-wide.
+author:
+  - kubeguard.netsec maintainers (@kubeguard)
+options:
+  target:
+    description: What kind of cluster is audited.
+    type: str
+    choices: [eks]
+    default: eks
+  cluster_name:
+    description: Name of the cluster.
+    type: str
+    required: true
+  environment:
+    description: The environment profile, see the description.
+    type: str
+    choices: [dev, uat, stage, prod]
+    default: prod
+  fail_on:
+    description:
+      - V(never) reports only; a severity fails the task when a finding reaches it; V(error) fails when a finding
+        is an error in the O(environment) profile.
+    type: str
+    choices: [never, error, info, low, medium, high, critical]
+    default: never
+  skip:
+    description: Finding ids not to report (for example V(KG-SG-009)); unknown ids are refused.
+    type: list
+    elements: str
+    default: []
+  node_port_range:
+    description: The cluster's NodePort range.
+    type: str
+    default: "30000-32767"
+  node_security_groups:
+    description: The node security groups, when no node is running to discover them from.
+    type: list
+    elements: str
+  output:
+    description:
+      - Report files to write, each in an existing directory (written atomically, in check mode too).
+    type: dict
+    suboptions:
+      json:
+        description: The findings and the run as JSON.
+        type: path
+      sarif:
+        description: SARIF 2.1.0, for code-scanning views and AAP artifacts.
+        type: path
+      html:
+        description: A self-contained HTML report.
+        type: path
+      markdown:
+        description: The report as Markdown.
+        type: path
+notes:
+  - Check mode is the same run; the audit writes nothing to the estate in either mode.
+extends_documentation_fragment:
+  - kubeguard.netsec.aws_bounds
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Audit the prod EKS cluster, write SARIF and HTML, fail the job on critical findings
+  kubeguard.netsec.netsec_audit:
+    cluster_name: demo-eks
+    environment: prod
+    fail_on: critical
+    output:
+      sarif: /tmp/demo-eks.sarif
+      html: /tmp/demo-eks.html
+
+- name: Report only, in dev, without the description check
+  kubeguard.netsec.netsec_audit:
+    cluster_name: demo-eks
+    environment: dev
+    skip: [KG-SG-009]
+  register: audit
+"""
+
+RETURN = r"""
+findings:
+  description:
+    - The findings, most severe first, each with C(id), C(title), C(severity) (the profile's), C(error) (an error
+      in the profile), C(area), C(resource), C(evidence), C(remediation), C(crosswalk) and C(details).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: KG-SG-004
+      title: NodePort range open to the internet on a node group
+      severity: high
+      error: true
+      area: security-groups
+      resource: sg-0123456789abcdef0 (demo-eks-node)
+      evidence: ingress tcp 30000-32767 from 0.0.0.0/0 (temp - open nodeports)
+      remediation: kubeguard.netsec.eks_cluster_security_groups (nodeport_sources)
+      crosswalk: {securityhub: EC2.18}
+      details: {group_id: sg-0123456789abcdef0}
+counts:
+  description: Findings per severity (every severity, 0 when none).
+  returned: always
+  type: dict
+errors:
+  description: How many findings are errors in the profile.
+  returned: always
+  type: int
+checked:
+  description: The finding ids this run checked.
+  returned: always
+  type: list
+  elements: str
+skipped:
+  description: The finding ids O(skip) left out.
+  returned: always
+  type: list
+  elements: str
+profile:
+  description: The environment profile used.
+  returned: always
+  type: str
+target:
+  description: What was audited - C(kind), C(cluster), C(region), C(vpc_id).
+  returned: always
+  type: dict
+files:
+  description: The report files written, by format, as absolute paths.
+  returned: always
+  type: dict
+api_calls:
+  description: API calls made by this run, reads and writes (always 0 writes), per operation; on failure too.
+  returned: always
+  type: dict
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.run import execute
+from ansible_collections.kubeguard.netsec.plugins.module_utils.common.boundary import run_module
+
+
+def argument_spec() -> dict:
+    output = {name: {"type": "path"} for name in ("json", "sarif", "html", "markdown")}
+    return {
+        "target": {"type": "str", "choices": ["eks"], "default": "eks"},
+        "cluster_name": {"type": "str", "required": True},
+        "environment": {"type": "str", "choices": ["dev", "uat", "stage", "prod"], "default": "prod"},
+        "fail_on": {
+            "type": "str",
+            "choices": ["never", "error", "info", "low", "medium", "high", "critical"],
+            "default": "never",
+        },
+        "skip": {"type": "list", "elements": "str", "default": []},
+        "node_port_range": {"type": "str", "default": "30000-32767"},
+        "node_security_groups": {"type": "list", "elements": "str"},
+        "output": {"type": "dict", "options": output},
+    }
+
+
+def main() -> None:
+    module = AnsibleAWSModule(argument_spec=argument_spec(), supports_check_mode=True)
+    run_module(module, execute)
+
+
+if __name__ == "__main__":
+    main()
