@@ -22,6 +22,7 @@ _PLURALS = {  # kind -> (api prefix, plural, namespaced)
     "DaemonSet": ("apis/apps/v1", "daemonsets", True),
     "Ingress": ("apis/networking.k8s.io/v1", "ingresses", True),
     "IngressClass": ("apis/networking.k8s.io/v1", "ingressclasses", False),
+    "NetworkPolicy": ("apis/networking.k8s.io/v1", "networkpolicies", True),
     "CustomResourceDefinition": ("apis/apiextensions.k8s.io/v1", "customresourcedefinitions", False),
 }
 

@@ -15,9 +15,10 @@ description:
     with a stable id, a severity, the resource, the evidence read, the remediation (the module and option that
     fix it) and a crosswalk to AWS Security Hub, CIS, Prowler, Checkov, kubescape and kube-bench where one
     exists. It changes nothing it reads; C(changed) is always false.
-  - Today it audits the AWS side of an EKS cluster (O(target=eks)) - the cluster's security groups, the VPC's
-    default and unused groups, the quotas, the nodes' cluster tag and the load balancer controller's label.
-    The Kubernetes and ACK checks of docs/netsec_audit.md are not written yet.
+  - Today it audits an EKS cluster (O(target=eks)) - on AWS the cluster's security groups, the VPC's default
+    and unused groups, the quotas, the nodes' cluster tag and the load balancer controller's label; in
+    Kubernetes (through O(kubernetes)) its NetworkPolicies and whether anything enforces them. The ACK target
+    and the controller's Kubernetes-side checks of docs/netsec_audit.md are not written yet.
   - "Security groups: KG-SG-001 SSH/RDP open to the world; KG-SG-002 every port open to the world; KG-SG-003
     high-risk service ports (Security Hub EC2.19's list) open to the world; KG-SG-004 the NodePort range open to
     the world on a node or cluster group; KG-SG-005 the kubelet open to the world; KG-SG-006 all egress to the
@@ -27,6 +28,12 @@ description:
     KG-SG-011 a node interface without exactly one cluster-tagged group."
   - "Load balancer controller: KG-LBC-001 a hand-made rule carrying the controller's label
     C(elbv2.k8s.aws/targetGroupBinding=shared), which the controller revokes on its next reconcile."
+  - "Kubernetes, for every namespace with running pods (but kube-system, kube-public, kube-node-lease and
+    O(exempt_namespaces)): KG-K8S-001 no working default-deny (a policy selecting every pod for the direction,
+    not undone by an allow-all one; egress where the environment restricts it); KG-K8S-002 allow-all constructs;
+    KG-K8S-003 running pods no policy selects; KG-K8S-004 no engine enforces NetworkPolicies; KG-K8S-005 egress
+    denied without a DNS exception. The Kubernetes cluster read must be the named EKS cluster (its nodes the
+    cluster's instances), or the run stops; O(skip) of every KG-K8S id reads no Kubernetes at all."
   - The O(environment) profile sets which severities are errors there, whether egress must be restricted and the
     share of the quotas that may be used - V(dev) reports only, V(uat) errors from critical, V(stage) from high
     (egress restricted), V(prod) from medium (egress restricted, unrestricted egress raised to high).
@@ -70,6 +77,11 @@ options:
     description: The node security groups, when no node is running to discover them from.
     type: list
     elements: str
+  exempt_namespaces:
+    description: Namespaces the Kubernetes checks leave out (besides kube-system, kube-public and kube-node-lease).
+    type: list
+    elements: str
+    default: []
   output:
     description:
       - Report files to write, each in an existing directory (written atomically, in check mode too).
@@ -90,6 +102,7 @@ options:
 notes:
   - Check mode is the same run; the audit writes nothing to the estate in either mode.
 extends_documentation_fragment:
+  - kubeguard.netsec.k8s_connection.nested
   - kubeguard.netsec.aws_bounds
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -106,11 +119,14 @@ EXAMPLES = r"""
       sarif: /tmp/demo-eks.sarif
       html: /tmp/demo-eks.html
 
-- name: Report only, in dev, without the description check
+- name: Report only, in dev, without the description check, the Kubernetes side through a kubeconfig context
   kubeguard.netsec.netsec_audit:
     cluster_name: demo-eks
     environment: dev
     skip: [KG-SG-009]
+    exempt_namespaces: [monitoring]
+    kubernetes:
+      context: demo-eks
   register: audit
 """
 
@@ -155,6 +171,10 @@ profile:
   description: The environment profile used.
   returned: always
   type: str
+policy_engine:
+  description: What enforces NetworkPolicies - C(enforced) (true, false or null for unknown) and C(engine).
+  returned: unless every KG-K8S id is skipped
+  type: dict
 target:
   description: What was audited - C(kind), C(cluster), C(region), C(vpc_id).
   returned: always
@@ -173,6 +193,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.run import execute
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.boundary import run_module
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection import connection_spec
 
 
 def argument_spec() -> dict:
@@ -189,7 +210,9 @@ def argument_spec() -> dict:
         "skip": {"type": "list", "elements": "str", "default": []},
         "node_port_range": {"type": "str", "default": "30000-32767"},
         "node_security_groups": {"type": "list", "elements": "str"},
+        "exempt_namespaces": {"type": "list", "elements": "str", "default": []},
         "output": {"type": "dict", "options": output},
+        "kubernetes": {"type": "dict", "options": connection_spec()},
     }
 
 

@@ -20,6 +20,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.findings im
 
 SG = "security-groups"
 LBC = "load-balancer-controller"
+K8S = "kubernetes"
 
 _KINDS: Tuple[Kind, ...] = (
     Kind(
@@ -168,6 +169,67 @@ _KINDS: Tuple[Kind, ...] = (
         "the controller revokes it on its next reconcile, and the traffic it admitted stops (seed 003).",
         "kubeguard.netsec.eks_lbc_security_groups (adopt_disowned_controller_rules, or the rule in "
         "node_security_group_rules)",
+        {},
+        (),
+    ),
+)
+
+_KINDS += (
+    Kind(
+        "KG-K8S-001",
+        "Namespace without a working default-deny",
+        "high",
+        K8S,
+        "No NetworkPolicy selects every pod of the namespace for the direction, or one that does is undone by a "
+        "policy allowing every peer on every port; egress counts where the environment restricts it. Having "
+        "a policy is not enough.",
+        "kubeguard.netsec.k8s_network_policies (default_deny, state: overridden)",
+        {"kubescape": "C-0206, C-0260", "cis": "EKS 4.3.2", "kube_bench": "4.3.2"},
+        ("kubescape",),
+    ),
+    Kind(
+        "KG-K8S-002",
+        "Allow-all construct in a NetworkPolicy",
+        "medium",
+        K8S,
+        "A rule without peers, a namespaceSelector {} or an ipBlock of the whole internet without except lets "
+        "every source or destination through.",
+        "kubeguard.netsec.k8s_network_policies (precise peers; it warns about these constructs)",
+        {},
+        (),
+    ),
+    Kind(
+        "KG-K8S-003",
+        "Pods selected by no NetworkPolicy",
+        "medium",
+        K8S,
+        "Running pods of an audited namespace that no policy of the namespace selects: nothing filters their "
+        "traffic in either direction.",
+        "kubeguard.netsec.k8s_network_policies (default_deny)",
+        {"kubescape": "C-0260", "checkov": "CKV2_K8S_6"},
+        ("kubescape", "checkov"),
+    ),
+    Kind(
+        "KG-K8S-004",
+        "NetworkPolicies not enforced",
+        "high",
+        K8S,
+        "No policy engine enforces NetworkPolicies in the cluster (Terway with disable_network_policy, the "
+        "Amazon VPC CNI without its network policy agent, no Calico or Cilium): every policy is decoration. "
+        "Unknown engines are reported at medium.",
+        "Enable the engine: the vpc-cni add-on's enableNetworkPolicy on EKS, Terway's NetworkPolicy on ACK "
+        "(kubeguard.netsec.ack_fixed_pod_ip's preflight checks it)",
+        {"kubescape": "C-0205, C-0230", "cis": "EKS 4.3.1", "prowler": "cs_kubernetes_network_policy_enabled (ACK)"},
+        ("kubescape", "prowler"),
+    ),
+    Kind(
+        "KG-K8S-005",
+        "Egress denied without a DNS exception",
+        "medium",
+        K8S,
+        "Every pod's egress is denied and no policy selecting every pod allows port 53/UDP: name resolution "
+        "fails, and teams then open egress wide to fix it.",
+        "kubeguard.netsec.k8s_network_policies (allow_dns)",
         {},
         (),
     ),

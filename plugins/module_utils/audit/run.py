@@ -15,18 +15,24 @@ import datetime
 from typing import List
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit import checks_eks
+from ansible_collections.kubeguard.netsec.plugins.module_utils.audit import checks_k8s
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit import checks_sg
+from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.catalog import CATALOG
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.catalog import kinds
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.files import write_report_files
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.findings import Finding
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.findings import counts
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.read_aws import read_eks
+from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.read_k8s import read_eks_cluster
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.spec import AuditSpec
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.verdict import gate
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.verdict import judge
 from ansible_collections.kubeguard.netsec.plugins.module_utils.aws.client import AwsBackend
 from ansible_collections.kubeguard.netsec.plugins.module_utils.aws.ec2 import Ec2
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.boundary import ModuleRun
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.client import Kube
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection import KubeBackend
+from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection import connection_options
 
 TOOL = {
     "name": "kubeguard.netsec.netsec_audit",
@@ -44,7 +50,19 @@ def eks_findings(run: ModuleRun, spec: AuditSpec) -> List[Finding]:
     if spec.profile.restrict_egress:
         found += checks_sg.open_egress(view)
     found += checks_eks.cluster_tag(view, enis) + checks_eks.disowned_controller_rules(view, spec.cluster)
+    if any(kind.startswith("KG-K8S-") and kind not in spec.skip for kind in CATALOG):
+        found += kubernetes_findings(run, spec, [eni["instance_id"] for eni in enis])
     run.result["target"] = {"kind": "eks", "cluster": spec.cluster, "region": run.module.region, "vpc_id": view.vpc_id}
+    return found
+
+
+def kubernetes_findings(run: ModuleRun, spec: AuditSpec, instance_ids: List[str]) -> List[Finding]:
+    kube = Kube(run.attach(KubeBackend(connection_options(run.params.get("kubernetes") or {}), "kubernetes.")))
+    view = read_eks_cluster(kube, spec.cluster, instance_ids, spec.exempt_namespaces)
+    restrict = spec.profile.restrict_egress
+    found = checks_k8s.default_deny(view, restrict) + checks_k8s.dns_exception(view, restrict)
+    found += checks_k8s.allow_all_constructs(view) + checks_k8s.unselected_pods(view) + checks_k8s.not_enforced(view)
+    run.result["policy_engine"] = view.enforcement.as_dict() if view.enforcement else None
     return found
 
 

@@ -36,6 +36,7 @@ class AuditSpec:
     output: Dict[str, str]
     node_port_range: Tuple[int, int]
     node_group_ids: Tuple[str, ...]
+    exempt_namespaces: Tuple[str, ...] = ()
 
     @classmethod
     def from_params(cls, params: Dict[str, Any]) -> "AuditSpec":
@@ -52,6 +53,7 @@ class AuditSpec:
             output=_output(params.get("output") or {}),
             node_port_range=parse_port_range(params.get("node_port_range") or "30000-32767", "node_port_range"),
             node_group_ids=tuple(params.get("node_security_groups") or ()),
+            exempt_namespaces=tuple(params.get("exempt_namespaces") or ()),
         )
 
 

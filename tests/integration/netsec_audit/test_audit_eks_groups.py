@@ -12,6 +12,7 @@ from audit_support import CONTROLLER_LABEL, audit, baseline, by_kind, estate  # 
 CLUSTER = "demo-eks"
 SPARE_GROUP = "demo-eks-old-bastion"
 OFFICE = "203.0.113.0/24"
+K8S = [f"KG-K8S-00{n}" for n in range(1, 6)]  # this file is about the AWS side (test_audit_eks_kubernetes.py)
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def test_every_group_finding_on_the_insecure_estate_then_none_after_the_fix(inse
     estate.ec2.revoke_security_group_ingress(GroupId=default["GroupId"], IpPermissions=default["IpPermissions"])
     estate.ec2.revoke_security_group_egress(GroupId=default["GroupId"], IpPermissions=default["IpPermissionsEgress"])
     try:
-        after = audit.run({"cluster_name": CLUSTER, "environment": "prod", "fail_on": "low"})
+        after = audit.run({"cluster_name": CLUSTER, "environment": "prod", "fail_on": "low", "skip": K8S})
     finally:
         estate.ec2.authorize_security_group_ingress(GroupId=default["GroupId"], IpPermissions=default["IpPermissions"])
         estate.ec2.authorize_security_group_egress(GroupId=default["GroupId"],
