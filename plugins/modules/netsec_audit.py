@@ -17,8 +17,9 @@ description:
     exists. It changes nothing it reads; C(changed) is always false.
   - Today it audits an EKS cluster (O(target=eks)) - on AWS the cluster's security groups, the VPC's default
     and unused groups, the quotas, the nodes' cluster tag and the load balancer controller's label; in
-    Kubernetes (through O(kubernetes)) its NetworkPolicies and whether anything enforces them. The ACK target
-    and the controller's Kubernetes-side checks of docs/netsec_audit.md are not written yet.
+    Kubernetes (through O(kubernetes)) its NetworkPolicies, whether anything enforces them, and the load
+    balancer controller's flags, Ingresses and Services. The ACK target of docs/netsec_audit.md is not written
+    yet.
   - "Security groups: KG-SG-001 SSH/RDP open to the world; KG-SG-002 every port open to the world; KG-SG-003
     high-risk service ports (Security Hub EC2.19's list) open to the world; KG-SG-004 the NodePort range open to
     the world on a node or cluster group; KG-SG-005 the kubelet open to the world; KG-SG-006 all egress to the
@@ -27,13 +28,17 @@ description:
     KG-SG-010 rules per group and family, or per network interface, over the environment's share of the quota;
     KG-SG-011 a node interface without exactly one cluster-tagged group."
   - "Load balancer controller: KG-LBC-001 a hand-made rule carrying the controller's label
-    C(elbv2.k8s.aws/targetGroupBinding=shared), which the controller revokes on its next reconcile."
+    C(elbv2.k8s.aws/targetGroupBinding=shared), which the controller revokes on its next reconcile; KG-LBC-002
+    the controller's node rules spanning ports no load balancer needs (its min-max range); KG-LBC-003
+    annotations the controller ignores or refuses under its flags (eks_lbc_annotations' validation rules);
+    KG-LBC-004 IngressGroups whose members disagree."
   - "Kubernetes, for every namespace with running pods (but kube-system, kube-public, kube-node-lease and
     O(exempt_namespaces)): KG-K8S-001 no working default-deny (a policy selecting every pod for the direction,
     not undone by an allow-all one; egress where the environment restricts it); KG-K8S-002 allow-all constructs;
     KG-K8S-003 running pods no policy selects; KG-K8S-004 no engine enforces NetworkPolicies; KG-K8S-005 egress
     denied without a DNS exception. The Kubernetes cluster read must be the named EKS cluster (its nodes the
-    cluster's instances), or the run stops; O(skip) of every KG-K8S id reads no Kubernetes at all."
+    cluster's instances), or the run stops; O(skip) of every KG-K8S id and KG-LBC-002..004 reads no Kubernetes
+    at all."
   - The O(environment) profile sets which severities are errors there, whether egress must be restricted and the
     share of the quotas that may be used - V(dev) reports only, V(uat) errors from critical, V(stage) from high
     (egress restricted), V(prod) from medium (egress restricted, unrestricted egress raised to high).
@@ -171,6 +176,12 @@ profile:
   description: The environment profile used.
   returned: always
   type: str
+controller:
+  description:
+    - Where the load balancer controller's flags were read (C(namespace), C(name)) and the C(flags); or
+      C(not_found) saying why no controller was found (its defaults are then assumed).
+  returned: unless the Kubernetes-side checks are skipped
+  type: dict
 policy_engine:
   description: What enforces NetworkPolicies - C(enforced) (true, false or null for unknown) and C(engine).
   returned: unless every KG-K8S id is skipped

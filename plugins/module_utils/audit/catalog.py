@@ -176,6 +176,41 @@ _KINDS: Tuple[Kind, ...] = (
 
 _KINDS += (
     Kind(
+        "KG-LBC-002",
+        "Controller node rules broader than the load balancers need",
+        "medium",
+        LBC,
+        "The controller opens one rule per protocol and source spanning the lowest to the highest port its "
+        "target groups use; NodePorts far apart open every port between them to the load balancers' group.",
+        "kubeguard.netsec.eks_lbc_security_groups (mode: custom, node_rules.ports_from: from_services, "
+        "port_compression: exact) with the controller's backend rules off",
+        {},
+        (),
+    ),
+    Kind(
+        "KG-LBC-003",
+        "Load balancer annotations the controller ignores or refuses",
+        "medium",
+        LBC,
+        "An Ingress or Service annotation that the controller's flags make it ignore or refuse (custom frontend "
+        "groups without the backend group, inbound CIDRs on custom groups, the world on an internal load "
+        "balancer, unreadable values...): what the annotation seems to say is not what is enforced.",
+        "kubeguard.netsec.eks_lbc_annotations (validate_only lists the same problems) and eks_lbc_controller",
+        {},
+        (),
+    ),
+    Kind(
+        "KG-LBC-004",
+        "IngressGroup members disagree",
+        "high",
+        LBC,
+        "Members of one IngressGroup set different security groups, inbound CIDRs, scheme or protocols on one "
+        "port: the controller builds nothing for the whole group until they agree.",
+        "kubeguard.netsec.eks_lbc_annotations (one value for every member of the group)",
+        {},
+        (),
+    ),
+    Kind(
         "KG-K8S-001",
         "Namespace without a working default-deny",
         "high",

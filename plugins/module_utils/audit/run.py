@@ -16,9 +16,11 @@ from typing import List
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit import checks_eks
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit import checks_k8s
+from ansible_collections.kubeguard.netsec.plugins.module_utils.audit import checks_lbc
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit import checks_sg
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.catalog import CATALOG
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.catalog import kinds
+from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.checks_sg import VpcView
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.files import write_report_files
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.findings import Finding
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.findings import counts
@@ -33,7 +35,9 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.common.boundary i
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.client import Kube
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection import KubeBackend
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection import connection_options
+from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc_annotations import controller
 
+KUBERNETES_SIDE = ("KG-K8S-", "KG-LBC-002", "KG-LBC-003", "KG-LBC-004")  # the kinds that read Kubernetes
 TOOL = {
     "name": "kubeguard.netsec.netsec_audit",
     "version": "0.2.0",
@@ -50,20 +54,24 @@ def eks_findings(run: ModuleRun, spec: AuditSpec) -> List[Finding]:
     if spec.profile.restrict_egress:
         found += checks_sg.open_egress(view)
     found += checks_eks.cluster_tag(view, enis) + checks_eks.disowned_controller_rules(view, spec.cluster)
-    if any(kind.startswith("KG-K8S-") and kind not in spec.skip for kind in CATALOG):
-        found += kubernetes_findings(run, spec, [eni["instance_id"] for eni in enis])
+    if any(kind.startswith(KUBERNETES_SIDE) and kind not in spec.skip for kind in CATALOG):
+        found += kubernetes_findings(run, spec, view, [eni["instance_id"] for eni in enis])
     run.result["target"] = {"kind": "eks", "cluster": spec.cluster, "region": run.module.region, "vpc_id": view.vpc_id}
     return found
 
 
-def kubernetes_findings(run: ModuleRun, spec: AuditSpec, instance_ids: List[str]) -> List[Finding]:
+def kubernetes_findings(run: ModuleRun, spec: AuditSpec, vpc: VpcView, instance_ids: List[str]) -> List[Finding]:
     kube = Kube(run.attach(KubeBackend(connection_options(run.params.get("kubernetes") or {}), "kubernetes.")))
     view = read_eks_cluster(kube, spec.cluster, instance_ids, spec.exempt_namespaces)
     restrict = spec.profile.restrict_egress
     found = checks_k8s.default_deny(view, restrict) + checks_k8s.dns_exception(view, restrict)
     found += checks_k8s.allow_all_constructs(view) + checks_k8s.unselected_pods(view) + checks_k8s.not_enforced(view)
     run.result["policy_engine"] = view.enforcement.as_dict() if view.enforcement else None
-    return found
+    flags, run.result["controller"] = controller.read(kube, None, required=False)
+    services, ingresses = kube.list("Service", "v1"), kube.list("Ingress", "networking.k8s.io/v1")
+    found += checks_lbc.annotation_findings(spec.cluster, services, ingresses, flags)
+    ingress_class = flags.ingress_class if flags else "alb"
+    return found + checks_lbc.broad_node_rules(vpc, services, ingresses, ingress_class)
 
 
 def execute(run: ModuleRun) -> None:

@@ -12,7 +12,8 @@ from audit_support import CONTROLLER_LABEL, audit, baseline, by_kind, estate  # 
 CLUSTER = "demo-eks"
 SPARE_GROUP = "demo-eks-old-bastion"
 OFFICE = "203.0.113.0/24"
-K8S = [f"KG-K8S-00{n}" for n in range(1, 6)]  # this file is about the AWS side (test_audit_eks_kubernetes.py)
+# this file is about the AWS side; the findings that read Kubernetes are in test_audit_eks_kubernetes.py
+K8S = [f"KG-K8S-00{n}" for n in range(1, 6)] + ["KG-LBC-002", "KG-LBC-003", "KG-LBC-004"]
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ CLUSTER = "demo-eks"
 AUDIT = {"cluster_name": CLUSTER, "environment": "prod", "skip": ["KG-SG-004", "KG-SG-006", "KG-SG-007"],
          "kubernetes": {"context": CLUSTER}}
 VPC_CNI = "api/v1/namespaces/kube-system/configmaps/amazon-vpc-cni"
+K8S = [f"KG-K8S-00{n}" for n in range(1, 6)]
+CONTROLLER_SIDE = ["KG-LBC-002", "KG-LBC-003", "KG-LBC-004"]  # the controller findings that read Kubernetes
 
 
 def policy(name: str, spec: dict) -> dict:
@@ -86,7 +88,7 @@ def test_policy_findings_on_the_seed_then_none_after_the_fix(estate, audit, kube
     kube.client.request("PATCH", VPC_CNI, {"data": {"enable-network-policy-controller": "true"}},
                         content_type="application/merge-patch+json")
     try:
-        after = audit.run(dict(AUDIT, fail_on="low"))
+        after = audit.run(dict(AUDIT, fail_on="low", skip=AUDIT["skip"] + CONTROLLER_SIDE))
     finally:
         kube.client.request("PATCH", VPC_CNI, {"data": {"enable-network-policy-controller": None}},
                             content_type="application/merge-patch+json")
@@ -97,9 +99,32 @@ def test_policy_findings_on_the_seed_then_none_after_the_fix(estate, audit, kube
 def test_another_clusters_context_is_refused_and_skipping_kubernetes_reads_none(estate, audit):
     wrong, skipped = audit.play([
         {"params": dict(AUDIT, kubernetes={"context": "ack-app"})},
-        {"params": dict(AUDIT, kubernetes={"context": "ack-app"},
-                        skip=[f"KG-K8S-00{n}" for n in range(1, 6)])},
+        {"params": dict(AUDIT, kubernetes={"context": "ack-app"}, skip=K8S + CONTROLLER_SIDE)},
     ])
     assert wrong.failed and "is not EKS cluster demo-eks" in wrong.msg and wrong.writes == 0, wrong
     assert not skipped.failed and "policy_engine" not in skipped.result, skipped
     assert not any(service.startswith("k8s:") for service in skipped.all_calls()), skipped
+
+
+def ingress(name: str, annotations: dict) -> dict:
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": {"name": name, "namespace": "shop", "annotations": annotations},
+            "spec": {"ingressClassName": "alb", "rules": [{"http": {"paths": [{
+                "path": "/", "pathType": "Prefix",
+                "backend": {"service": {"name": "storefront", "port": {"number": 80}}}}]}}]}}
+
+
+def test_controller_findings_broad_node_rules_ignored_annotations_and_a_split_ingress_group(estate, audit, kube):
+    estate.restore()
+    alb = "alb.ingress.kubernetes.io/"
+    kube(ingress("promo-a", {alb + "group.name": "promo", alb + "scheme": "internet-facing"}))
+    kube(ingress("promo-b", {alb + "group.name": "promo", alb + "scheme": "internal"}))
+    kube(ingress("reports", {alb + "security-groups": "shop-alb-office", alb + "inbound-cidrs": "198.51.100.0/24"}))
+    found = by_kind(audit.run(dict(AUDIT, skip=K8S)).result)
+    (broad,) = found["KG-LBC-002"]  # the seed's controller rule: 30080-32050 for the backend-served NodePorts
+    assert broad["evidence"].endswith("1971 ports open, 4 used (30080, 30180, 30443, 32050)"), broad
+    assert sorted(f["resource"] for f in found["KG-LBC-004"]) == ["demo-eks/shop/promo-a (Ingress)",
+                                                                   "demo-eks/shop/promo-b (Ingress)"]
+    assert "IngressGroup 'promo'" in found["KG-LBC-004"][0]["evidence"]
+    ignored = [f for f in found["KG-LBC-003"] if f["resource"] == "demo-eks/shop/reports (Ingress)"]
+    assert ignored and "[ignored-with-custom-groups]" in ignored[0]["evidence"], found.get("KG-LBC-003")

@@ -200,3 +200,49 @@ def test_the_docs_table_lists_every_kind_as_the_catalog_has_it():
             tool for tool, cell in zip(("prowler", "checkov", "kubescape", "securityhub"), cells[4:]) if cell == "yes"
         ]
         assert tuple(seen) == tuple(t for t in ("prowler", "checkov", "kubescape", "securityhub") if t in kind.seen_by)
+
+
+def test_controller_rules_broader_than_the_backend_served_ports():
+    from ansible_collections.kubeguard.netsec.plugins.module_utils.audit import checks_lbc
+
+    label = "elbv2.k8s.aws/targetGroupBinding=shared"
+    node = group(
+        NODE, "node", [perm("tcp", 30080, 30090, label, group=BACKEND), perm("tcp", 31000, 31000, label, group=BACKEND)]
+    )
+    services = [
+        {
+            "metadata": {"namespace": "shop", "name": "web"},
+            "spec": {
+                "type": "NodePort",
+                "ports": [
+                    {"port": 80, "nodePort": 30080},
+                    {"port": 81, "nodePort": 30090},
+                    {"port": 82, "nodePort": 31000},
+                ],
+            },
+        }
+    ]
+    ingresses = [
+        {
+            "metadata": {"namespace": "shop", "name": "web"},
+            "spec": {
+                "ingressClassName": "alb",
+                "rules": [
+                    {
+                        "http": {
+                            "paths": [
+                                {
+                                    "path": p,
+                                    "pathType": "Prefix",
+                                    "backend": {"service": {"name": "web", "port": {"number": n}}},
+                                }
+                                for p, n in (("/", 80), ("/b", 81), ("/c", 82))
+                            ]
+                        }
+                    }
+                ],
+            },
+        }
+    ]
+    found = checks_lbc.broad_node_rules(view(node), services, ingresses, "alb")
+    assert [f.evidence.split(": ", 1)[1] for f in found] == ["11 ports open, 2 used (30080, 30090)"]
