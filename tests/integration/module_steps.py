@@ -30,6 +30,15 @@ ANSIBLE_PLAYBOOK = str(VENV_BIN / "ansible-playbook") if (VENV_BIN / "ansible-pl
     REPO / ".venv/bin/ansible-playbook")
 
 
+def use_suites(*names: str) -> None:
+    """Make the support modules of other integration suites importable (``lbc_support``, ``boundary_support``):
+    a suite's directory is on ``sys.path`` only while pytest imports its own tests."""
+    for name in names:
+        path = str(REPO / "tests" / "integration" / name)
+        if path not in sys.path:
+            sys.path.insert(0, path)
+
+
 def module_examples(module: str, substitutions: dict[str, str] | None = None) -> list[dict]:
     """The EXAMPLES of plugins/modules/<module>.py as tasks, with the given literal ids replaced (an example
     is meant to be copied; only the ids of someone else's account differ)."""

@@ -9,15 +9,11 @@
 
 from __future__ import annotations
 
-import pathlib
-import sys
-
 import pytest
 
 import module_steps
 
-for _suite in ("eks_lbc", "boundary"):  # the shared demo-eks estate; one failing run and its checks
-    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / _suite))
+module_steps.use_suites("eks_lbc", "boundary")  # the shared demo-eks estate; one failing run and its checks
 
 from boundary_support import run_task  # noqa: E402
 from lbc_support import CONTROLLER_LABEL, Estate, atomic, estate  # noqa: E402,F401  (estate: a fixture)

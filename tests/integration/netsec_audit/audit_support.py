@@ -3,19 +3,18 @@ of the eks_lbc suites and players of the audit and of the modules that fix what 
 
 from __future__ import annotations
 
-import pathlib
-import sys
-
 import pytest
 
 import module_steps
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "eks_lbc"))  # the shared demo-eks estate
+module_steps.use_suites("eks_lbc", "boundary")  # the shared demo-eks estate; one failing run and its checks
 
+from boundary_support import run_task  # noqa: E402
 from lbc_support import CONTROLLER_LABEL, Estate, estate  # noqa: E402,F401  (estate: a fixture)
 
 MODULE = "kubeguard.netsec.netsec_audit"
-__all__ = ["CONTROLLER_LABEL", "Audit", "Baseline", "Estate", "audit", "baseline", "by_kind", "estate"]
+__all__ = ["CONTROLLER_LABEL", "MODULE", "Audit", "Baseline", "Estate", "audit", "baseline", "by_kind", "estate",
+           "run_task"]
 
 
 class Audit(module_steps.Player):
