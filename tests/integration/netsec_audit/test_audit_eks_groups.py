@@ -4,13 +4,17 @@ evidence; none once the collection's modules have fixed the estate (no false pos
 from __future__ import annotations
 
 import json
+import pathlib
 
+import jsonschema
 import pytest
 
 from audit_support import CONTROLLER_LABEL, audit, baseline, by_kind, estate  # noqa: F401
 
 CLUSTER = "demo-eks"
 SPARE_GROUP = "demo-eks-old-bastion"
+SARIF_SCHEMA = (pathlib.Path(__file__).resolve().parents[2] / "unit" / "plugins" / "module_utils" / "audit" / "fixtures"
+                / "sarif-schema-2.1.0.json")
 OFFICE = "203.0.113.0/24"
 # this file is about the AWS side; the findings that read Kubernetes are in test_audit_eks_kubernetes.py
 K8S = [f"KG-K8S-00{n}" for n in range(1, 6)] + ["KG-LBC-002", "KG-LBC-003", "KG-LBC-004"]
@@ -60,7 +64,10 @@ def test_every_group_finding_on_the_insecure_estate_then_none_after_the_fix(inse
     assert "KG-SG-011" not in found and "KG-SG-010" not in found
     assert before.result["counts"]["critical"] == 4 and before.result["files"]["sarif"] == str(sarif)
     assert json.loads(report.read_text())["findings"] == before.result["findings"]
-    assert len(json.loads(sarif.read_text())["runs"][0]["results"]) == len(before.result["findings"])
+    log = json.loads(sarif.read_text())
+    assert len(log["runs"][0]["results"]) == len(before.result["findings"])
+    schema = json.loads(SARIF_SCHEMA.read_text())  # the OASIS SARIF 2.1.0 schema (draft-04)
+    jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER).validate(log)
 
     # the fix, with the collection's modules (and EC2 for what no module owns: the default and spare groups)
     fixed = baseline.run({"cluster_name": CLUSTER, "baseline": "minimum", "egress": "restricted", "state": "overridden",
