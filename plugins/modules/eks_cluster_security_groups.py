@@ -314,10 +314,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.boundary import run_module
 from ansible_collections.kubeguard.netsec.plugins.module_utils.eks_baseline.run import execute
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.options import quota_option
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.options import state_option
 
 
 def argument_spec() -> dict:
-    quota = {"rules_per_group": {"type": "int", "default": 60}, "rules_per_eni": {"type": "int", "default": 1000}}
     return {
         "cluster_name": {"type": "str", "required": True},
         "cluster_security_group": {"type": "str"},
@@ -335,12 +336,8 @@ def argument_spec() -> dict:
         "unprotect": {"type": "list", "elements": "dict"},
         "cluster_tag_check": {"type": "str", "choices": ["fail", "warn"], "default": "fail"},
         "purpose": {"type": "str", "default": "eks-cluster-baseline"},
-        "quota": {"type": "dict", "options": quota},
-        "state": {
-            "type": "str",
-            "default": "merged",
-            "choices": ["merged", "replaced", "overridden", "deleted", "gathered", "rendered"],
-        },
+        "quota": quota_option(),
+        "state": state_option(),
     }
 
 

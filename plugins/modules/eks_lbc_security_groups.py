@@ -411,6 +411,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.boundary import run_module
 from ansible_collections.kubeguard.netsec.plugins.module_utils.kube.connection import connection_spec
 from ansible_collections.kubeguard.netsec.plugins.module_utils.lbc.run import execute
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.options import quota_option
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.options import state_option
 
 
 def argument_spec() -> dict:
@@ -440,7 +442,6 @@ def argument_spec() -> dict:
         "default_target_type": {"type": "str", "choices": ["instance", "ip"], "default": "instance"},
         "description": {"type": "str"},
     }
-    quota = {"rules_per_group": {"type": "int", "default": 60}, "rules_per_eni": {"type": "int", "default": 1000}}
     return {
         "cluster_name": {"type": "str", "required": True},
         "mode": {"type": "str", "required": True, "choices": ["auto", "hybrid", "custom"]},
@@ -456,13 +457,9 @@ def argument_spec() -> dict:
         "adopt_disowned_controller_rules": {"type": "bool", "default": False},
         "protect": {"type": "list", "elements": "raw"},
         "purpose": {"type": "str", "default": "lbc"},
-        "quota": {"type": "dict", "options": quota},
+        "quota": quota_option(),
         "kubernetes": {"type": "dict", "options": connection_spec()},
-        "state": {
-            "type": "str",
-            "default": "merged",
-            "choices": ["merged", "replaced", "overridden", "deleted", "gathered", "rendered"],
-        },
+        "state": state_option(),
     }
 
 
