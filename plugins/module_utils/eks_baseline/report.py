@@ -68,10 +68,14 @@ def tag_failure(check: dict) -> str:
     )
 
 
-def why(spec: Spec, estate: Estate, desired: Optional[Desired], group_id: str, entry: DescribedRule) -> List[str]:
+def why(
+    spec: Spec, estate: Estate, desired: Optional[Desired], group_id: str, entry: DescribedRule, protect: tuple
+) -> List[str]:
+    """Why ``entry`` is on the group: its profile row or option, its protection (``protect``: the parsed
+    ``protect`` patterns), or that it is someone else's."""
     if desired is not None and (group_id, entry.rule) in desired.why:
         return desired.why[(group_id, entry.rule)]
-    reason = protection_reason(entry, spec.protect_patterns(estate.ids()) + eks_patterns(estate, group_id))
+    reason = protection_reason(entry, protect + eks_patterns(estate, group_id))
     if reason:
         return [f"protected: {reason}"]
     if has_marker(entry.description, spec.purpose):
@@ -85,12 +89,13 @@ def effective_rules(
     spec: Spec, estate: Estate, desired: Optional[Desired], rules: Dict[str, List[DescribedRule]]
 ) -> Dict[str, dict]:
     """Per group and direction, one item per rule in the module format, with ``why``."""
+    protect = spec.protect_patterns(estate.ids())  # parsed once, not per rule
     result = {}
     for group_id, entries in sorted(rules.items()):
         per_direction: Dict[str, list] = {direction: [] for direction in DIRECTIONS}
         for entry in sorted(entries, key=lambda item: item.sort_key()):
             item = to_module_format([entry], entry.rule.direction)[0]
-            item["why"] = why(spec, estate, desired, group_id, entry)
+            item["why"] = why(spec, estate, desired, group_id, entry, protect)
             per_direction[entry.rule.direction].append(item)
         result[group_id] = per_direction
     return result
