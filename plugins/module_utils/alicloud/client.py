@@ -79,6 +79,18 @@ def _message(exc: BaseException) -> str:
     return str(getattr(exc, "message", "") or exc)
 
 
+def wire_reason(exc: BaseException) -> str:
+    """What went wrong on the wire, in a few words (the transport's own text names pools and retries)."""
+    text = _message(exc).lower()
+    if "timed out" in text or "timeout" in text:
+        return "timed out"
+    if "refused" in text:
+        return "connection refused"
+    if "resolve" in text or "name or service not known" in text or "nodename nor servname" in text:
+        return "host name not resolved"
+    return "connection failed"
+
+
 class SlbBackend:
     """The CLB API of one run: one SDK client, one call counter, and where it talks to."""
 
@@ -88,6 +100,7 @@ class SlbBackend:
         self.where = f"Alibaba Cloud region {self.region}, endpoint {protocol}://{host}"
         self.calls = CallCounter()
         self.retries = max(params.get("retries") or 0, 0)
+        self.timeouts = (params["connect_timeout"], params["read_timeout"])
         self.sleep = sleep
         self.runtime = RuntimeOptions(autoretry=False, ignore_ssl=not params.get("validate_certs", True))
         config = openapi_models.Config(
@@ -124,7 +137,12 @@ class SlbBackend:
 
     def error(self, action: str, exc: BaseException, retried: int) -> ApiError:
         code = _code(exc)
-        message = _message(exc) if code else f"no answer from the endpoint ({_message(exc)})"
+        connect, read = self.timeouts
+        message = (
+            _message(exc)
+            if code
+            else f"no answer from the endpoint ({wire_reason(exc)}; connect timeout {connect}s, read timeout {read}s)"
+        )
         if retried:
             message += f" (after {retried} retries)"
         return ApiError(action, message, code=code, status=getattr(exc, "status_code", None), where=self.where)

@@ -21,6 +21,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.findings im
 SG = "security-groups"
 LBC = "load-balancer-controller"
 K8S = "kubernetes"
+ACK = "ack"
 
 _KINDS: Tuple[Kind, ...] = (
     Kind(
@@ -265,6 +266,72 @@ _KINDS += (
         "Every pod's egress is denied and no policy selecting every pod allows port 53/UDP: name resolution "
         "fails, and teams then open egress wide to fix it.",
         "kubeguard.netsec.k8s_network_policies (allow_dns)",
+        {},
+        (),
+    ),
+)
+
+_KINDS += (
+    Kind(
+        "KG-ACK-001",
+        "CLB whitelist and NetworkPolicy disagree",
+        "high",
+        ACK,
+        "The whitelist bound to a database listener and the NetworkPolicy ipBlocks admitting clients to the "
+        "database's pods on that port name different networks: the two layers built from the same fixed_ips have "
+        "drifted, and one of them admits what the other refuses (or no policy mirrors the whitelist at all).",
+        "kubeguard.netsec.ack_slb_acl (entries) and kubeguard.netsec.k8s_network_policies (allow_from_ips), both "
+        "from the registered fixed_ips of kubeguard.netsec.ack_fixed_pod_ip (role ack_fixed_ip_whitelist)",
+        {},
+        (),
+    ),
+    Kind(
+        "KG-ACK-002",
+        "Database load balancer without a working whitelist",
+        "critical",
+        ACK,
+        "The CLB listener in front of a database Service has access control off, a blacklist, or a whitelist "
+        "with no entry (an empty whitelist admits every source): every client that routes to the CLB reaches "
+        "the database.",
+        "kubeguard.netsec.ack_slb_acl (entries, listeners; state: replaced)",
+        {},
+        (),
+    ),
+    Kind(
+        "KG-ACK-003",
+        "Database Service without the hostname annotation",
+        "high",
+        ACK,
+        "A LoadBalancer Service of a database port has no service.beta.kubernetes.io/alibaba-cloud-loadbalancer-"
+        "hostname: kube-proxy answers its CLB address inside the cluster, so the cluster's own pods reach the "
+        "database without passing the CLB and its ACL.",
+        "kubeguard.netsec.ack_slb_acl (service.hostname)",
+        {},
+        (),
+    ),
+    Kind(
+        "KG-ACK-004",
+        "Fixed-IP workload whose pods got pool IPs",
+        "high",
+        ACK,
+        "A running pod selected by a Fixed PodNetworking holds a shared-pool IP, another PodNetworking's IP, or "
+        "an IP its PodENI does not reserve: the whitelists built from fixed_ips miss it, or admit an address "
+        "another pod will get.",
+        "kubeguard.netsec.ack_fixed_pod_ip (delete the pods so that Terway's webhook assigns them; its "
+        "fixed_ips and errors say which)",
+        {},
+        (),
+    ),
+    Kind(
+        "KG-ACK-005",
+        "An environment reaches another environment's database",
+        "critical",
+        ACK,
+        "Running pods of one environment (the namespace label, env by default) reach a database Service of "
+        "another environment: through the CLB, its access control and the database pods' NetworkPolicies "
+        "admit their addresses; inside the database's cluster, kube-proxy and the NetworkPolicies do.",
+        "kubeguard.netsec.ack_slb_acl (a whitelist of the environment's fixed_ips, service.hostname) and "
+        "kubeguard.netsec.k8s_network_policies (default_deny, allow_from_ips, isolate_environments)",
         {},
         (),
     ),

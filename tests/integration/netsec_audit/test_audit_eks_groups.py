@@ -125,9 +125,12 @@ def test_a_second_cluster_tagged_group_on_a_node_is_found(estate, audit):
 
 def test_the_examples_run_as_written(estate, audit, tmp_path):
     estate.restore()
-    results = audit.run_examples(["prod", "audit"], {"/tmp/": f"{tmp_path}/"})
+    results = audit.run_examples(["prod", "audit", "ack"], {"/tmp/": f"{tmp_path}/"})
     assert results["prod"]["files"] == {"sarif": f"{tmp_path}/demo-eks.sarif", "html": f"{tmp_path}/demo-eks.html"}
     html = (tmp_path / "demo-eks.html").read_text()
     assert "NodePort range open to the internet on a node group" in html and "<script" not in html
     assert "KG-SG-009" not in {f["id"] for f in results["audit"]["findings"]}
     assert results["audit"]["api_calls"]["writes"] == 0
+    ack = results["ack_audit"]  # the ACK example, on the same sandbox's ack-db and ack-app
+    assert ack["target"]["kind"] == "ack" and ack["files"] == {"html": f"{tmp_path}/ack-db.html"}
+    assert ack["api_calls"]["writes"] == 0 and ack["databases"][0]["port"] == 3306

@@ -182,7 +182,7 @@ def test_the_profile_judges_severity_errors_and_skips():
 
 
 def test_the_catalog_is_consistent():
-    assert all(kind.id.startswith(("KG-SG-", "KG-LBC-", "KG-K8S-")) for kind in CATALOG.values())
+    assert all(kind.id.startswith(("KG-SG-", "KG-LBC-", "KG-K8S-", "KG-ACK-")) for kind in CATALOG.values())
     assert all(set(kind.seen_by) <= {"prowler", "checkov", "kubescape", "securityhub"} for kind in CATALOG.values())
     assert set(PROFILES) == {"dev", "uat", "stage", "prod"}
 
