@@ -21,8 +21,8 @@ LINK := build/collections/ansible_collections/$(NAMESPACE)/$(NAME)
 export PYTHON
 export PATH := $(VENV_BIN):$(PATH)
 
-.PHONY: help venv lock collection-link ansible-test-bootstrap unit sanity lint integration \
-	molecule test demo bench build clean distclean \
+.PHONY: help venv lock collection-link ansible-test-bootstrap browser-deps unit sanity lint integration \
+	molecule test demo bench build ee-context clean distclean \
 	sandbox-up sandbox-down sandbox-status sandbox-calls
 
 help: ## Show the targets
@@ -44,6 +44,9 @@ collection-link: ## Link build/collections/ansible_collections/kubeguard/netsec 
 ansible-test-bootstrap: venv ## Install the offline pip bootstrap that ansible-test needs
 	scripts/ansible-test-bootstrap.sh
 
+browser-deps: ## Install chromium and tesseract-ocr (apt-get) for the HTML report's browser test, if missing
+	scripts/browser-deps.sh
+
 # --- test stages -------------------------------------------------------------------
 
 unit: venv collection-link ## pytest tests/unit, on UNIT_WORKERS processes (pytest-xdist)
@@ -55,7 +58,7 @@ sanity: venv ansible-test-bootstrap ## ansible-test sanity (all tests) on the bu
 lint: venv collection-link ## ansible-lint, production profile, offline
 	scripts/lint.sh
 
-integration: venv collection-link ## pytest tests/integration on INTEGRATION_WORKERS processes (each starts a sandbox)
+integration: venv collection-link browser-deps ## pytest tests/integration on INTEGRATION_WORKERS processes (each starts a sandbox)
 	scripts/pytest-stage.sh integration tests/integration -n $(INTEGRATION_WORKERS) --dist loadfile
 
 molecule: venv collection-link ## molecule test for every scenario under extensions/molecule/
@@ -79,6 +82,10 @@ bench: venv collection-link ## Benchmarks: sg_engine (vs amazon.aws), ack_fixed_
 
 build: venv ## Build the collection tarball into build/
 	$(VENV_BIN)/ansible-galaxy collection build --force --output-path build/ .
+
+ee-context: venv ## Build the collection tarball and the execution environment's build context (build/ee/context)
+	$(VENV_BIN)/ansible-galaxy collection build --force --output-path build/ee/collections .
+	$(VENV_BIN)/ansible-builder create --file execution-environment/execution-environment.yml --context build/ee/context
 
 clean: ## Remove build outputs and caches (keeps .venv)
 	rm -rf build tests/output .pytest_cache .hypothesis changelogs/.plugin-cache.yaml
