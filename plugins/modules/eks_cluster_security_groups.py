@@ -53,8 +53,10 @@ description:
     O(allow_public_node_ports).
   - Every rule it writes carries the marker C(kubeguard:<purpose>). Protected, whatever the state - EKS' own
     rules on the cluster group (all traffic from itself, and to itself), rules carrying the AWS Load Balancer
-    Controller's label C(elbv2.k8s.aws/targetGroupBinding=shared), and rules matching O(protect); an
-    O(unprotect) item releases the rules it matches. A desired rule that a protected rule already covers (the
+    Controller's label C(elbv2.k8s.aws/targetGroupBinding=shared), and rules matching O(protect); under
+    O(state=overridden) also the rules this collection wrote for another purpose (C(kubeguard:<other>), such as
+    M(kubeguard.netsec.eks_lbc_security_groups)' node rules), which that purpose removes. An O(unprotect) item
+    releases the rules it matches. A desired rule that a protected rule already covers (the
     nodes carry the cluster group on managed node groups) is not written; RV(covered) lists it.
   - The rules the cluster needs (the minimum profile and their mirrors under restricted egress) are desired in
     every profile, so O(state=overridden) never revokes them and O(state=deleted) keeps them, unless

@@ -28,7 +28,10 @@ manages (rules of other directions are ignored):
 
 ``merged``      authorize what is missing; never revoke.
 ``replaced``    also revoke current rules that are owned and not desired.
-``overridden``  also revoke every current rule not desired, unless protected.
+``overridden``  also revoke every current rule not desired, unless protected; a rule written by this
+                collection for another purpose (``kubeguard:<other>``) is that purpose's to remove, and is
+                kept (two modules composed on one group, each ``overridden``, would otherwise revoke each
+                other's rules on every run).
 ``deleted``     revoke the desired (listed) rules that exist, unless protected; with an
                 empty list, every owned rule.
 
@@ -74,6 +77,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import c
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import check_purpose
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import has_marker
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import is_controller_owned
+from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import marker_purposes
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import mentions_controller_label
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import normalise_protocol
 from ansible_collections.kubeguard.netsec.plugins.module_utils.sg.model import parse_group_id
@@ -288,7 +292,11 @@ class _Work:
     def protection(self, entry: DescribedRule) -> Optional[str]:
         if any(pattern.matches(entry.rule) for pattern in self.unprotect):
             return None
-        return protection_reason(entry, self.patterns, self.managed_group)
+        reason = protection_reason(entry, self.patterns, self.managed_group)
+        others = [purpose for purpose in marker_purposes(entry.description) if purpose != self.purpose]
+        if reason is None and self.state == "overridden" and others and not is_owned(entry, self.purpose):
+            reason = f"was written by this collection for kubeguard:{others[0]} (that purpose removes it)"
+        return reason
 
     def remove(self, entry: DescribedRule) -> None:
         """Revoke ``entry``, unless it is protected: then keep it and say why."""

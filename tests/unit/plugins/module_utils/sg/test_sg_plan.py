@@ -82,13 +82,21 @@ def test_replaced_revokes_only_owned_extras():
 
 def test_overridden_revokes_everything_not_desired_except_protected():
     result = make("overridden", protect=[CLUSTER])
-    assert set(result.revoke) == {OWNED_PUBLIC, OTHER_PURPOSE, HAND_MADE}
-    assert set(result.protected_kept) == {CONTROLLER_RULE, NO_DESCRIPTION}
+    assert set(result.revoke) == {OWNED_PUBLIC, HAND_MADE}
+    # another purpose's rule is that purpose's to remove: two modules composed on one group would fight
+    assert set(result.protected_kept) == {CONTROLLER_RULE, NO_DESCRIPTION, OTHER_PURPOSE}
     assert len(result.warnings) == 1
     warning = result.warnings[0]
-    assert warning.startswith(f"{NODE_SG}: kept 2 protected rule(s) that state overridden would remove: ")
+    assert warning.startswith(f"{NODE_SG}: kept 3 protected rule(s) that state overridden would remove: ")
     assert f"carries the controller label {CONTROLLER_LABEL}" in warning and "matches protect[0]" in warning
+    assert "was written by this collection for kubeguard:ssh (that purpose removes it)" in warning
     assert DEFAULT_EGRESS not in result.before() and DEFAULT_EGRESS not in result.revoke
+
+
+def test_unprotect_releases_another_purposes_rule_and_replaced_never_touches_it():
+    released = make("overridden", unprotect=parse_protect([{"ports": ["22"]}]))
+    assert OTHER_PURPOSE in released.revoke
+    assert OTHER_PURPOSE not in make("replaced").revoke
 
 
 def test_overridden_over_both_directions_revokes_default_egress():
