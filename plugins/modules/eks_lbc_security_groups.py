@@ -25,7 +25,7 @@ description:
     controller-managed frontend groups, and rules matching O(protect) are never revoked, even with
     O(state=overridden). O(state=overridden) also keeps the rules this collection wrote for another purpose
     (C(kubeguard:<other purpose>), for example M(kubeguard.netsec.eks_cluster_security_groups)' rules on the
-    node group): that purpose removes them. It never writes a description containing the controller label.
+    node group) - that purpose removes them. It never writes a description containing the controller label.
   - A rule that exists without the marker is never taken over - not even re-described - when it
     equals a desired rule; it satisfies it as it is, so O(state=replaced) and O(state=deleted) never
     revoke it; RV(plan) lists it under C(unowned_satisfying), and RV(shared_with_controller) says what
