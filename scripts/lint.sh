@@ -30,6 +30,11 @@ check "ruff check" ruff check
 check "function length" python scripts/check_function_length.py --max 50 plugins
 check "changelog fragments" antsibull-changelog lint
 check "ansible-lint" ansible-lint --offline "$@"
+# every playbook against both inventories (the sandbox's and the example fleet)
+for inventory in inventories/sandbox inventories/example; do
+    check "syntax-check playbooks/*.yml with ${inventory}" env ANSIBLE_CONFIG="${repo_root}/ansible.cfg" \
+        ansible-playbook --syntax-check -i "${inventory}" playbooks/*.yml
+done
 
 if [[ ${#failed[@]} -gt 0 ]]; then
     echo "lint: FAILED: ${failed[*]}" >&2
