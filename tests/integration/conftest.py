@@ -17,7 +17,7 @@ from sandbox.client import AdminClient
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 # Each pytest-xdist worker (gw0, gw1, ...) has a sandbox of its own, 100 ports further on: the sandbox takes
-# base..base+13 and the lifecycle tests base+50..base+83.
+# base..base+13, the demo test (test_demo.py) base+20..base+33 and the lifecycle tests base+50..base+83.
 WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 TEST_BASE_PORT = int(os.environ.get("KUBEGUARD_TEST_BASE_PORT", "18900")) + 100 * WORKER
 
