@@ -7,34 +7,14 @@ import json
 import pathlib
 
 import jsonschema
-import pytest
 
-from audit_support import CONTROLLER_LABEL, audit, baseline, by_kind, estate  # noqa: F401
+from audit_support import CONTROLLER_LABEL, OFFICE, SPARE_GROUP, audit, baseline, by_kind, estate, insecure  # noqa: F401,E501
 
 CLUSTER = "demo-eks"
-SPARE_GROUP = "demo-eks-old-bastion"
 SARIF_SCHEMA = (pathlib.Path(__file__).resolve().parents[2] / "unit" / "plugins" / "module_utils" / "audit" / "fixtures"
                 / "sarif-schema-2.1.0.json")
-OFFICE = "203.0.113.0/24"
 # this file is about the AWS side; the findings that read Kubernetes are in test_audit_eks_kubernetes.py
 K8S = [f"KG-K8S-00{n}" for n in range(1, 6)] + ["KG-LBC-002", "KG-LBC-003", "KG-LBC-004"]
-
-
-@pytest.fixture
-def insecure(estate):
-    """The seed, plus what the estate's on-call history left: SSH, RDP and MySQL from anywhere, every port from
-    anywhere on a spare group, a rule nobody described, the kubelet open, a hand-made labelled rule (seed 003)."""
-    estate.restore()
-    sg = estate.sg
-    spare = estate.ec2.create_security_group(GroupName=SPARE_GROUP, Description="old bastion", VpcId=estate.vpc_id)
-    estate.authorize(sg["node"], ("tcp", 22, 22, "0.0.0.0/0", "on-call ssh"), ("tcp", 3389, 3389, "::/0", "rdp"),
-                     ("tcp", 3306, 3306, "0.0.0.0/0", "mysql for the analysts"),
-                     ("tcp", 10250, 10250, "0.0.0.0/0", "metrics debugging"),
-                     ("tcp", 8080, 8080, "10.0.96.0/22", None),
-                     ("tcp", 31080, 31080, OFFICE, CONTROLLER_LABEL))
-    estate.authorize(spare["GroupId"], ("-1", None, None, "0.0.0.0/0", "everything"))
-    yield estate, spare["GroupId"]
-    estate.restore()
 
 
 def test_every_group_finding_on_the_insecure_estate_then_none_after_the_fix(insecure, audit, baseline, tmp_path):

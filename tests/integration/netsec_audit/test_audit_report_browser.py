@@ -17,35 +17,14 @@ import html.parser
 import pathlib
 import re
 
-import pytest
-
 import browser
-from audit_support import CONTROLLER_LABEL, MODULE, audit, estate  # noqa: F401
+from audit_support import MODULE, audit, estate, insecure  # noqa: F401
 
 CLUSTER = "demo-eks"
-SPARE_GROUP = "demo-eks-old-bastion"
 WIDTH = 1280
 AREAS = {"security-groups": "Security groups", "load-balancer-controller": "Load balancer controller",
          "kubernetes": "Kubernetes"}  # the area headings of the findings section, each with its count
 MADE_UP = "Load balancer listener answers on a port nobody declared"
-
-
-@pytest.fixture
-def insecure(estate):
-    """The seed plus the rules on-call history left (as in test_audit_eks_groups.py): SSH, RDP and MySQL from
-    anywhere, every port from anywhere on a spare group, a rule nobody described, the kubelet open, a hand-made
-    labelled rule."""
-    estate.restore()
-    sg = estate.sg
-    spare = estate.ec2.create_security_group(GroupName=SPARE_GROUP, Description="old bastion", VpcId=estate.vpc_id)
-    estate.authorize(sg["node"], ("tcp", 22, 22, "0.0.0.0/0", "on-call ssh"), ("tcp", 3389, 3389, "::/0", "rdp"),
-                     ("tcp", 3306, 3306, "0.0.0.0/0", "mysql for the analysts"),
-                     ("tcp", 10250, 10250, "0.0.0.0/0", "metrics debugging"),
-                     ("tcp", 8080, 8080, "10.0.96.0/22", None),
-                     ("tcp", 31080, 31080, "203.0.113.0/24", CONTROLLER_LABEL))
-    estate.authorize(spare["GroupId"], ("-1", None, None, "0.0.0.0/0", "everything"))
-    yield estate
-    estate.restore()
 
 
 class Loads(html.parser.HTMLParser):

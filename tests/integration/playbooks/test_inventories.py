@@ -49,6 +49,7 @@ def test_each_environment_of_the_example_fleet_gets_its_own_posture():
 def test_the_sandbox_estate_uses_the_same_policy():
     listed, hostvars = _hostvars("sandbox")
     assert _groups(listed, "prod") == {"demo-eks", "ack-app"} and _groups(listed, "uat") == {"ack-db"}
-    assert (REPO / "inventories" / "sandbox" / "group_vars").resolve() == REPO / "inventories" / "example" / "group_vars"
+    inventories = REPO / "inventories"
+    assert (inventories / "sandbox" / "group_vars").resolve() == inventories / "example" / "group_vars"
     assert hostvars["demo-eks"]["eks_lbc_security_mode"] == "custom"
     assert hostvars["ack-db"]["netsec_audit_client_clusters"][0]["name"] == "ack-app"
