@@ -17,6 +17,8 @@ from conftest import reseed
 REPO = pathlib.Path(__file__).resolve().parents[3]
 SARIF_SCHEMA = REPO / "tests" / "unit" / "plugins" / "module_utils" / "audit" / "fixtures" / "sarif-schema-2.1.0.json"
 CLUSTERS = ("ack-app", "ack-db", "demo-eks")
+# the inventory's environment of each cluster, and the gate group_vars give it (prod: high, uat: critical)
+ENVIRONMENTS = {"ack-app": ("prod", "high"), "ack-db": ("uat", "critical"), "demo-eks": ("prod", "high")}
 # what an AWX job gets from its credentials (AWS, Kubernetes, the collection's Alibaba Cloud type) and settings
 INJECTED = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION", "KUBECONFIG",
             "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_REGION_ID",
@@ -44,7 +46,7 @@ def test_the_audit_job_reports_every_cluster_and_publishes_its_sarif(sandbox_env
     reseed(sandbox_env, admin)
     root = _private_data_dir(tmp_path / "job", sandbox_env, {})
     gated = _run(root, "gated")
-    # the prod gate fails every cluster of the insecure estate, after each report is written
+    # each environment's gate fails its cluster of the insecure estate, after each report is written
     assert (gated.status, gated.rc) == ("failed", 2), gated.stdout.read()[-3000:]
     assert set(gated.stats["failures"]) == set(CLUSTERS) and not gated.stats["dark"]
     events = list(gated.events)
@@ -53,13 +55,16 @@ def test_the_audit_job_reports_every_cluster_and_publishes_its_sarif(sandbox_env
     assert audited == set(CLUSTERS)
     gate = [e for e in events if e["event"] == "runner_on_failed"]
     assert {e["event_data"]["host"] for e in gate} == set(CLUSTERS)
-    assert all("at or above high" in e["event_data"]["res"]["msg"] for e in gate)
+    for event in gate:
+        host = event["event_data"]["host"]
+        assert f"at or above {ENVIRONMENTS[host][1]} (netsec_audit_fail_on)" in event["event_data"]["res"]["msg"], host
     stats = next(e for e in events if e["event"] == "playbook_on_stats")
     published = stats["event_data"]["artifact_data"]["netsec_audit"]
     assert set(published) == set(CLUSTERS)
     schema = json.loads(SARIF_SCHEMA.read_text())
     for cluster, entry in published.items():
-        assert entry["environment"] == "prod" and entry["counts"]["high"] > 0, (cluster, entry)
+        environment, gate = ENVIRONMENTS[cluster]
+        assert entry["environment"] == environment and entry["counts"][gate] > 0, (cluster, entry)
         sarif = json.loads(pathlib.Path(entry["files"]["sarif"]).read_text())
         jsonschema.Draft4Validator(schema).validate(sarif)
         assert len(sarif["runs"][0]["results"]) == sum(entry["counts"].values())
