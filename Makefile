@@ -72,13 +72,16 @@ test: ## All stages in order: unit, sanity, lint, integration, molecule
 demo: venv collection-link ## Run the demo against the sandbox (scripts/demo.sh)
 	bash scripts/demo.sh
 
-bench: venv collection-link ## Benchmarks: sg_engine (vs amazon.aws), ack_fixed_pod_ip (vs kubernetes.core), slb_acl (vs plain SDK tasks), netpol and annotations (vs kubernetes.core)
+bench: venv collection-link ## Benchmarks: sg_engine (vs amazon.aws), ack_fixed_pod_ip (vs kubernetes.core), slb_acl (vs plain SDK tasks), netpol and annotations (vs kubernetes.core), baseline_noop (harden.yml's no-op re-run vs amazon.aws + kubernetes.core), fleet (1-50 clusters x forks 1-10)
 	$(VENV_BIN)/python benchmarks/sg_engine.py; sg=$$?; \
 	$(VENV_BIN)/python benchmarks/ack_fixed_pod_ip.py; ack=$$?; \
 	$(VENV_BIN)/python benchmarks/slb_acl.py --repetitions 1; acl=$$?; \
 	$(VENV_BIN)/python benchmarks/netpol.py; np=$$?; \
 	$(VENV_BIN)/python benchmarks/annotations.py --repetitions 1; ann=$$?; \
-	test $$sg -eq 0 && test $$ack -eq 0 && test $$acl -eq 0 && test $$np -eq 0 && test $$ann -eq 0
+	$(VENV_BIN)/python benchmarks/baseline_noop.py; base=$$?; \
+	$(VENV_BIN)/python benchmarks/fleet.py --repetitions 1; fleet=$$?; \
+	test $$sg -eq 0 && test $$ack -eq 0 && test $$acl -eq 0 && test $$np -eq 0 && test $$ann -eq 0 && \
+	test $$base -eq 0 && test $$fleet -eq 0
 
 build: venv ## Build the collection tarball into build/
 	$(VENV_BIN)/ansible-galaxy collection build --force --output-path build/ .

@@ -14,6 +14,7 @@ import json
 import os
 import pathlib
 import platform
+import resource
 import shlex
 import signal
 import statistics
@@ -137,13 +138,7 @@ def run_playbook(label: str, playbook: pathlib.Path, extra_vars: dict, env: dict
     proc = subprocess.run(command, cwd=REPO, env=env, text=True, capture_output=True, timeout=600, check=False)
     wall = time.perf_counter() - start
     calls = summarise_calls(admin.calls(), service)
-    try:
-        output = json.loads(proc.stdout)
-    except ValueError:
-        output = None
-    if proc.returncode != 0 or output is None:
-        detail = proc.stdout[-3000:] if output is None else json.dumps(failed_results(output), indent=1)[-3000:]
-        raise BenchError("%s playbook failed (rc %d):\n%s\n%s" % (label, proc.returncode, detail, proc.stderr[-2000:]))
+    output = playbook_output(label, proc)
     tasks = [t for play in output["plays"] for t in play["tasks"]]
     results = [t["hosts"]["localhost"] for t in tasks]
     task_seconds = sum(duration(t["task"]) for t in tasks)
@@ -151,6 +146,18 @@ def run_playbook(label: str, playbook: pathlib.Path, extra_vars: dict, env: dict
            "changed": any(r.get("changed") for r in results),
            "tasks_changed": output["stats"]["localhost"].get("changed", 0), "calls": calls}
     return run, results
+
+
+def playbook_output(label: str, proc: subprocess.CompletedProcess) -> dict:
+    """The JSON callback's output of a finished ansible-playbook process; BenchError when it failed."""
+    try:
+        output = json.loads(proc.stdout)
+    except ValueError:
+        output = None
+    if proc.returncode != 0 or output is None:
+        detail = proc.stdout[-3000:] if output is None else json.dumps(failed_results(output), indent=1)[-3000:]
+        raise BenchError("%s playbook failed (rc %d):\n%s\n%s" % (label, proc.returncode, detail, proc.stderr[-2000:]))
+    return output
 
 
 def failed_results(output: dict) -> list:
@@ -335,10 +342,11 @@ def versions(dists: tuple, collections: tuple = ()) -> dict:
 
 # --- main -----------------------------------------------------------------------------------------
 
-def arg_parser(description: str, default_base_port: int) -> argparse.ArgumentParser:
+def arg_parser(description: str, default_base_port: int, repetitions: int = 3,
+               repeated: str = "the first + no-op pair per tool") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--repetitions", "-n", type=int, default=3,
-                        help="repetitions of the first + no-op pair per tool (default 3)")
+    parser.add_argument("--repetitions", "-n", type=int, default=repetitions,
+                        help="repetitions of %s (default %d)" % (repeated, repetitions))
     parser.add_argument("--base-port", type=int, default=int(os.environ.get("KUBEGUARD_BENCH_BASE_PORT",
                                                                              default_base_port)),
                         help="base port of the private sandbox (default %d or $KUBEGUARD_BENCH_BASE_PORT)" %
@@ -393,3 +401,135 @@ def run_with_sandbox(name: str, bench, args, env: dict):
             print(sandbox(env, "down", timeout=60).strip(), file=sys.stderr)
         except (BenchError, subprocess.TimeoutExpired) as exc:
             print("%s: stopping the sandbox failed: %s" % (name, exc), file=sys.stderr)
+
+
+# --- inventory runs (baseline_noop.py, fleet.py) --------------------------------------------------
+
+def is_client_service(name: str) -> bool:
+    """A service the playbooks call (ec2, elbv2, eks, sts, slb, k8s:<cluster>), not one of the sandbox's own
+    controllers or oracles (ec2:lbc, elbv2:lbc, slb:ccm, *:oracle), which act in the background."""
+    return ":" not in name or name.startswith("k8s:")
+
+
+def summarise_client_calls(snapshot: dict) -> dict:
+    """Reads, writes and calls per action of the client services of a ``/calls`` snapshot, in all and per service;
+    ``background``: what the sandbox's own controllers did meanwhile (reads, writes), for the record."""
+    per_service, background = {}, {}
+    for name, data in sorted(snapshot.get("services", {}).items()):
+        counts = {"reads": data.get("reads", 0), "writes": data.get("writes", 0)}
+        if not is_client_service(name):
+            if counts["reads"] or counts["writes"]:
+                background[name] = counts
+            continue
+        actions = data.get("actions", {})
+        by_action = {a: {"kind": e["kind"], "calls": e["calls"]} for a, e in sorted(actions.items())}
+        per_service[name] = dict(counts, faults=sum((data.get("faults") or {}).values()), by_action=by_action)
+    reads = sum(s["reads"] for s in per_service.values())
+    writes = sum(s["writes"] for s in per_service.values())
+    return {"reads": reads, "writes": writes, "total": reads + writes, "per_service": per_service,
+            "background": background}
+
+
+def writes_by_action(calls: dict) -> dict:
+    """``{"<service> <action>": calls}`` of the writes in a ``summarise_client_calls`` summary."""
+    return {"%s %s" % (service, action): entry["calls"]
+            for service, data in calls["per_service"].items()
+            for action, entry in data["by_action"].items() if entry["kind"] == "write"}
+
+
+def process_cpu_s(pid: int | None) -> float | None:
+    """User + system CPU seconds of a running process (the sandbox), from /proc; None when it cannot be read."""
+    try:
+        fields = pathlib.Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (TypeError, OSError, ValueError, IndexError):
+        return None
+
+
+def sandbox_pid(state_dir: pathlib.Path) -> int | None:
+    try:
+        return int((state_dir / "sandbox.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+INVENTORY_RUN_VERSIONS = (("ansible-core", "boto3", "kubernetes"), ("amazon.aws", "kubernetes.core"))
+
+
+def save_results(results: dict, summary, path: pathlib.Path) -> dict:
+    """``summary(results)`` and the versions (of an inventory run's tools) into the results, written to ``path``;
+    returns the summary."""
+    results["summary"] = summary(results)
+    results["versions"] = versions(*INVENTORY_RUN_VERSIONS)
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    return results["summary"]
+
+
+def run_inventory_playbook(label: str, playbook: pathlib.Path, inventory: pathlib.Path, env: dict, admin: AdminClient,
+                           forks: int, args: tuple = (), tmp_dir: pathlib.Path | None = None,
+                           state_dir: pathlib.Path | None = None) -> dict:
+    """One ``ansible-playbook -i INVENTORY -f FORKS`` process over the inventory's hosts (their own connection
+    and interpreter); returns the run: wall time, CPU time, per-host stats, the hosts' changed and failed tasks, and
+    the calls of the client services (``summarise_client_calls``).
+
+    ``cpu_s``: the user + system CPU seconds of ansible-playbook and every process under it (forks, modules), which
+    the machine's other load does not change; ``sandbox_cpu_s``: the sandbox process's meanwhile (its pid from
+    ``state_dir``), which includes its simulated controllers; ``load_average``: the 1-minute load average before
+    and after.
+
+    The sandbox counter is reset just before the process starts and read just after it ends. ``tmp_dir`` (created
+    empty) becomes the run's TMPDIR, so that kubernetes.core's discovery cache starts cold.
+    """
+    command = [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), "-f", str(forks), *args, str(playbook)]
+    if tmp_dir is not None:
+        tmp_dir.mkdir(parents=True)
+        env = dict(env, TMPDIR=str(tmp_dir))
+    pid = sandbox_pid(state_dir) if state_dir is not None else None
+    load_before = os.getloadavg()[0]
+    admin.reset_calls()
+    sandbox_before = process_cpu_s(pid)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(command, cwd=REPO, env=env, text=True, capture_output=True, timeout=3600, check=False)
+    wall = time.perf_counter() - start
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sandbox_after = process_cpu_s(pid)
+    calls = summarise_client_calls(admin.calls())
+    cpu = (children.ru_utime - children_before.ru_utime) + (children.ru_stime - children_before.ru_stime)
+    output = playbook_output(label, proc)
+    stats = output["stats"]
+    changed_tasks = sorted(set("%s: %s" % (host, t["task"]["name"]) for play in output["plays"] for t in play["tasks"]
+                               for host, r in t["hosts"].items() if r.get("changed")))
+    per_host = dict.fromkeys(stats, 0)  # module processes: results with an invocation (set_fact, assert have none)
+    for play in output["plays"]:
+        for task in play["tasks"]:
+            for host, r in task["hosts"].items():
+                items = r.get("results") if isinstance(r.get("results"), list) else [r]
+                runs = sum(1 for i in items if isinstance(i, dict) and "invocation" in i)
+                per_host[host] = per_host.get(host, 0) + runs
+    module_runs = sum(per_host.values())
+    sandbox_cpu = None if None in (sandbox_before, sandbox_after) else round(sandbox_after - sandbox_before, 2)
+    return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 2), "sandbox_cpu_s": sandbox_cpu,
+            "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+            "forks": forks, "hosts": len(stats), "module_runs": module_runs,
+            "module_runs_per_host": per_host if len(per_host) <= 10 else None,
+            "changed": sum(s.get("changed", 0) for s in stats.values()),
+            "failed": sum(s.get("failures", 0) + s.get("unreachable", 0) for s in stats.values()),
+            "changed_tasks": changed_tasks, "stats": stats, "calls": calls}
+
+
+def format_wide_table(rows: list, left: int = 2) -> str:
+    """Like ``format_table`` for any number of cells: the first ``left`` cells left-aligned, the others
+    right-aligned; the first row is the header, None a rule."""
+    cells = max(len(r) for r in rows if r)
+    rows = [None if r is None else tuple(r) + ("",) * (cells - len(r)) for r in rows]
+    widths = [max(len(r[i]) for r in rows if r) for i in range(cells)]
+    lines = []
+    for row in rows:
+        if row is None:
+            lines.append("-" * (sum(widths) + 2 * (cells - 1)))
+            continue
+        lines.append("  ".join(c.ljust(w) if i < left else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(row, widths))).rstrip())
+    lines.insert(1, "=" * (sum(widths) + 2 * (cells - 1)))
+    return "\n".join(lines)

@@ -106,8 +106,12 @@ def failure_message(exc: BaseException, run: ModuleRun) -> str:
 
 
 def _warn(run: ModuleRun) -> None:
+    # amazon.aws's AnsibleAWSModule records what its warn() is given and passes it again to exit_json/fail_json as
+    # ``warnings``, which ansible-core 2.19 deprecates (a deprecation warning on every run; removed in 2.23): the
+    # warnings go to the AnsibleModule it wraps, which reports them itself.
+    target = getattr(run.module, "_module", None) or run.module
     for warning in run.result.get("warnings_found") or []:
-        run.module.warn(warning)
+        target.warn(warning)
 
 
 def run_module(module: Any, work: Callable[[ModuleRun], None]) -> None:

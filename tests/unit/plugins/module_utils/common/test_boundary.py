@@ -133,3 +133,29 @@ def test_a_traceback_a_library_put_in_its_own_text_never_reaches_msg():
 
     end, _module = ended(work)
     assert end.fields["msg"] == "described: 404\nReason: Not Found (Kubernetes API https://k:6443)"
+
+
+class AwsShapedModule(FakeModule):
+    """What amazon.aws's AnsibleAWSModule does with warnings: it keeps what warn() is given and passes it to
+    exit_json again as ``warnings``, which ansible-core 2.19+ reports as a deprecation on every run."""
+
+    def __init__(self):
+        super().__init__()
+        self._module = FakeModule()
+
+    def warn(self, text):
+        self.warnings.append(text)
+        self._module.warn(text)
+
+    def exit_json(self, **fields):
+        if self.warnings:
+            fields["warnings"] = list(self.warnings)
+        raise Ended("exit", fields)
+
+
+def test_warnings_go_to_the_wrapped_ansible_module_so_none_is_passed_to_exit_json():
+    module = AwsShapedModule()
+    with pytest.raises(Ended) as caught:
+        run_module(module, lambda run: run.result.update(warnings_found=["careful"]))
+    assert module._module.warnings == ["careful"]
+    assert "warnings" not in caught.value.fields
