@@ -25,6 +25,7 @@ from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.checks_k8s 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.findings import Finding
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.read_ack import AckCluster
 from ansible_collections.kubeguard.netsec.plugins.module_utils.audit.read_ack import Database
+from ansible_collections.kubeguard.netsec.plugins.module_utils.common import networks
 
 _SHOWN = 5
 
@@ -80,36 +81,41 @@ def missing_hostname(cluster: AckCluster, databases: List[Database]) -> List[Fin
 
 
 def whitelist_drift(cluster: AckCluster, databases: List[Database]) -> List[Finding]:
-    """KG-ACK-001: the bound whitelist and the ipBlocks admitting clients to the database pods differ."""
+    """KG-ACK-001: the bound whitelist and the ipBlocks admitting clients to the database pods differ.
+
+    Compared as address spaces: ``10.2.0.10/31`` and two /32s agree, and an ipBlock's ``except`` is taken out of
+    what it admits (an ipBlock of the whole /24 except a whitelisted address does not mirror it)."""
     found = []
     for db in databases:
         if db.acl is None or (db.listener or {}).get("AclType") != "white" or not db.acl.entries:
             continue  # no whitelist to mirror (KG-ACK-002 reports the listener)
-        blocks = _admitted_blocks(cluster, db)
-        acl = {entry.network for entry in db.acl.entries}
+        entries = {entry.network for entry in db.acl.entries}
+        acl = networks.collapse(entries)
+        blocks = _admitted_space(cluster, db)
         if blocks == acl:
             continue
         port = db.backend_port()
         if not blocks:
             evidence = (
-                f"whitelist {db.acl.acl_id} holds {len(acl)} network(s) but no NetworkPolicy of {db.namespace} "
+                f"whitelist {db.acl.acl_id} holds {len(entries)} network(s) but no NetworkPolicy of {db.namespace} "
                 f"admits an ipBlock to the database pods on {db.protocol}/{port}"
             )
         else:
-            only_acl = sorted(str(n) for n in acl - blocks)
-            only_policy = sorted(str(n) for n in blocks - acl)
+            only_acl = [str(n) for n in networks.subtract(acl, blocks)]
+            only_policy = [str(n) for n in networks.subtract(blocks, acl)]
             parts = [f"only in whitelist {db.acl.acl_id}: {_shown(only_acl)}"] if only_acl else []
             parts += [f"only in the NetworkPolicies: {_shown(only_policy)}"] if only_policy else []
             evidence = "; ".join(parts)
-        details = {"acl_id": db.acl.acl_id, "whitelist": sorted(map(str, acl)), "ip_blocks": sorted(map(str, blocks))}
+        details = {"acl_id": db.acl.acl_id, "whitelist": sorted(map(str, entries)), "ip_blocks": list(map(str, blocks))}
         found.append(Finding("KG-ACK-001", _resource(cluster, db), evidence, details=details))
     return found
 
 
-def _admitted_blocks(cluster: AckCluster, db: Database) -> set:
-    """The ipBlock networks of the ingress rules that apply to the database's pods on its backend port."""
+def _admitted_space(cluster: AckCluster, db: Database) -> list:
+    """The addresses the ipBlocks of the ingress rules that apply to the database's pods on its backend port admit
+    (each ``cidr`` less its ``except``), collapsed."""
     port = db.backend_port()
-    blocks = set()
+    admitted = []
     for policy in cluster.policies_in(db.namespace):
         spec = policy.get("spec") or {}
         if not any(reach.selects_spec(spec, pod) for pod in db.backends):
@@ -118,13 +124,14 @@ def _admitted_blocks(cluster: AckCluster, db: Database) -> set:
             if port is not None and not reach.ports_admit(rule.get("ports") or [], port, db.protocol, db.backends):
                 continue
             for peer in rule.get("from") or []:
-                cidr = (peer.get("ipBlock") or {}).get("cidr")
-                if cidr:
-                    try:
-                        blocks.add(ipaddress.ip_network(cidr, strict=False))
-                    except ValueError:
-                        continue
-    return blocks
+                block = peer.get("ipBlock") or {}
+                try:
+                    cidr = ipaddress.ip_network(block["cidr"], strict=False)
+                    excepted = [ipaddress.ip_network(item, strict=False) for item in block.get("except") or []]
+                except (KeyError, TypeError, ValueError):
+                    continue  # no ipBlock, or one the API server would not have stored
+                admitted.extend(networks.subtract([cidr], excepted))
+    return networks.collapse(admitted)
 
 
 def pool_ips(clusters: List[AckCluster]) -> List[Finding]:

@@ -10,12 +10,16 @@ from the same list cannot diverge).
   host bits set (``10.0.0.5/24``) are refused as ambiguous, with both readings offered.
 - ``fixed_ip``: an item of ack_fixed_pod_ip's ``fixed_ips`` result (``ip``, ``namespace``, ``pod``).
 - ``is_world``: ``0.0.0.0/0`` or ``::/0``, however it was spelt.
+- ``collapse`` / ``subtract``: address spaces (lists of networks) compared by the addresses they hold, so that
+  ``10.0.0.10/31`` and ``10.0.0.10/32`` + ``10.0.0.11/32`` are one space, and an ipBlock's ``except`` is taken out.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from typing import Any
+from typing import Iterable
+from typing import List
 from typing import Tuple
 
 from ansible_collections.kubeguard.netsec.plugins.module_utils.common.errors import InputError
@@ -60,3 +64,34 @@ def is_fixed_ip_item(item: Any) -> bool:
 def is_world(net: Network) -> bool:
     """Every address of its family (``0.0.0.0/0``, ``::/0``)."""
     return net.prefixlen == 0
+
+
+def collapse(networks: Iterable[Network]) -> List[Network]:
+    """The fewest networks holding exactly the addresses of ``networks`` (IPv4 first, then IPv6), in order."""
+    networks = list(networks)
+    out = []
+    for version in (4, 6):
+        out.extend(ipaddress.collapse_addresses(n for n in networks if n.version == version))
+    return out
+
+
+def subtract(space: Iterable[Network], removed: Iterable[Network]) -> List[Network]:
+    """The addresses of ``space`` that are in none of ``removed``, collapsed."""
+    removed = list(removed)
+    left = []
+    for net in space:
+        parts = [net]
+        for cut in removed:
+            if cut.version != net.version:
+                continue
+            kept = []
+            for part in parts:
+                if part.subnet_of(cut):
+                    continue  # entirely removed
+                if cut.subnet_of(part):
+                    kept.extend(part.address_exclude(cut))
+                else:
+                    kept.append(part)  # two CIDR networks either nest or do not meet
+            parts = kept
+        left.extend(parts)
+    return collapse(left)

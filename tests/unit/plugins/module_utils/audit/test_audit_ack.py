@@ -106,6 +106,17 @@ def test_the_whitelist_and_the_policy_agree_in_any_spelling_and_drift_is_named_b
     other_port = cluster("ack-db", [MYSQL], [whitelist_policy("10.2.0.10/32", port=8080)])
     [unmirrored] = checks_ack.whitelist_drift(other_port, [database(["10.2.0.10/32"])])
     assert "no NetworkPolicy of db admits an ipBlock to the database pods on TCP/3306" in unmirrored.evidence
+    # compared by the addresses held: a /31 is its two /32s
+    pair = cluster("ack-db", [MYSQL], [whitelist_policy("10.2.0.10/31")])
+    assert checks_ack.whitelist_drift(pair, [database(["10.2.0.10", "10.2.0.11/32"])]) == []
+    # an ipBlock's except takes a whitelisted address out of what the policy admits
+    excepting = whitelist_policy("10.2.0.0/24")
+    excepting["spec"]["ingress"][0]["from"][0]["ipBlock"]["except"] = ["10.2.0.10/32"]
+    [carved] = checks_ack.whitelist_drift(cluster("ack-db", [MYSQL], [excepting]), [database(["10.2.0.10/32"])])
+    assert carved.evidence.startswith("only in whitelist acl-1: 10.2.0.10/32; only in the NetworkPolicies: ")
+    whole = cluster("ack-db", [MYSQL], [whitelist_policy("10.2.0.0/24")])
+    [wider] = checks_ack.whitelist_drift(whole, [database(["10.2.0.10/32"])])
+    assert "only in whitelist" not in wider.evidence and wider.details["ip_blocks"] == ["10.2.0.0/24"]
     named = policy("named", DB_NS, dict(whitelist_policy("10.2.0.10/32")["spec"]))
     named["spec"]["ingress"][0]["ports"] = [{"port": "mysql"}]
     assert checks_ack.whitelist_drift(cluster("ack-db", [MYSQL], [named]), [database(["10.2.0.10/32"])]) == []
