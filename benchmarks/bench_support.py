@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO))
 import yaml  # noqa: E402
 
 from sandbox.client import AdminClient  # noqa: E402
+from sandbox.client import is_client_service  # noqa: E402
 
 BENCH_DIR = REPO / "build" / "bench"
 VENV_BIN = REPO / ".venv" / "bin"
@@ -405,25 +406,15 @@ def run_with_sandbox(name: str, bench, args, env: dict):
 
 # --- inventory runs (baseline_noop.py, fleet.py) --------------------------------------------------
 
-def is_client_service(name: str) -> bool:
-    """A service the playbooks call (ec2, elbv2, eks, sts, slb, k8s:<cluster>), not one of the sandbox's own
-    controllers or oracles (ec2:lbc, elbv2:lbc, slb:ccm, *:oracle), which act in the background."""
-    return ":" not in name or name.startswith("k8s:")
-
-
 def summarise_client_calls(snapshot: dict) -> dict:
     """Reads, writes and calls per action of the client services of a ``/calls`` snapshot, in all and per service;
     ``background``: what the sandbox's own controllers did meanwhile (reads, writes), for the record."""
     per_service, background = {}, {}
     for name, data in sorted(snapshot.get("services", {}).items()):
-        counts = {"reads": data.get("reads", 0), "writes": data.get("writes", 0)}
-        if not is_client_service(name):
-            if counts["reads"] or counts["writes"]:
-                background[name] = counts
-            continue
-        actions = data.get("actions", {})
-        by_action = {a: {"kind": e["kind"], "calls": e["calls"]} for a, e in sorted(actions.items())}
-        per_service[name] = dict(counts, faults=sum((data.get("faults") or {}).values()), by_action=by_action)
+        if is_client_service(name):
+            per_service[name] = summarise_calls(snapshot, name)
+        elif data.get("reads") or data.get("writes"):
+            background[name] = {"reads": data.get("reads", 0), "writes": data.get("writes", 0)}
     reads = sum(s["reads"] for s in per_service.values())
     writes = sum(s["writes"] for s in per_service.values())
     return {"reads": reads, "writes": writes, "total": reads + writes, "per_service": per_service,

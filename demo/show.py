@@ -21,6 +21,7 @@ import boto3
 
 from sandbox import config
 from sandbox.client import AdminClient
+from sandbox.client import is_client_service
 from sandbox.k8s_client import KubeClient
 from sandbox.oracle import reach, reach_aws
 
@@ -112,7 +113,7 @@ def audit(reports: str) -> None:
 
 def calls(writes_only: bool) -> None:
     services = AdminClient(config.url(config.base_port())).calls()["services"]
-    mine = {name: entry for name, entry in services.items() if ":" not in name or name.startswith("k8s:")}
+    mine = {name: entry for name, entry in services.items() if is_client_service(name)}
     others = {name: entry for name, entry in services.items() if name not in mine}
     total = sum(entry["writes"] for entry in mine.values())
     if writes_only:

@@ -10,6 +10,13 @@ import urllib.request
 from sandbox import config
 
 
+def is_client_service(name: str) -> bool:
+    """Whether a service of the call accounting is one a client calls (ec2, elbv2, eks, sts, slb, k8s:<cluster>),
+    not the sandbox's own simulated controllers and oracles (ec2:lbc, elbv2:lbc, slb:ccm, ec2:oracle, ...),
+    which act in the background."""
+    return ":" not in name or name.startswith("k8s:")
+
+
 class SandboxUnavailable(RuntimeError):
     """The admin API did not answer."""
 
@@ -42,6 +49,10 @@ class AdminClient:
     def call_log(self) -> list[dict]:
         """The calls since the last reset, oldest first: {seq, service, action, kind, fault}."""
         return self._request("GET", "/calls/log")["calls"]
+
+    def client_call_log(self) -> list[dict]:
+        """``call_log`` without the calls of the sandbox's own controllers and oracles (``is_client_service``)."""
+        return [call for call in self.call_log() if is_client_service(call["service"])]
 
     def reset_calls(self) -> dict:
         """Reset the counters; returns the counts as they were."""

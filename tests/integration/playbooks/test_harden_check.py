@@ -9,8 +9,6 @@ import json
 import pathlib
 import subprocess
 
-import boto3
-
 from conftest import reseed
 from module_steps import ANSIBLE_PLAYBOOK
 from module_steps import make_env
@@ -20,10 +18,7 @@ CLUSTERS = ("ack-app", "ack-db", "demo-eks")
 GATE = "kubeguard.netsec.netsec_audit : Fail when the gate is reached (after the reports were written and the verdict shown)"
 
 
-def _groups(sandbox_env: dict, vpc_id: str) -> list:
-    ec2 = boto3.client("ec2", endpoint_url=sandbox_env["AWS_ENDPOINT_URL"], region_name=sandbox_env["AWS_REGION"],
-                       aws_access_key_id=sandbox_env["AWS_ACCESS_KEY_ID"],
-                       aws_secret_access_key=sandbox_env["AWS_SECRET_ACCESS_KEY"])
+def _groups(ec2, vpc_id: str) -> list:
     groups = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["SecurityGroups"]
     return sorted(groups, key=lambda g: g["GroupId"])
 
@@ -33,9 +28,10 @@ def _by_host(output: dict, key: str) -> set:
             for host, result in task["hosts"].items() if result.get(key)}
 
 
-def test_check_mode_previews_the_whole_baseline_and_writes_nothing(sandbox_env, admin, tmp_path):
+def test_check_mode_previews_the_whole_baseline_and_writes_nothing(sandbox_env, admin, aws, tmp_path):
     seed = reseed(sandbox_env, admin)
-    before = _groups(sandbox_env, seed["aws"]["vpc_id"])
+    ec2 = aws("ec2")
+    before = _groups(ec2, seed["aws"]["vpc_id"])
     (tmp_path / "tmp").mkdir()
     env = dict(make_env(sandbox_env), ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_NOCOLOR="1",
                KUBEGUARD_REPORT_DIR=str(tmp_path / "reports"), TMPDIR=str(tmp_path / "tmp"),
@@ -60,9 +56,9 @@ def test_check_mode_previews_the_whole_baseline_and_writes_nothing(sandbox_env, 
 
     # nothing written: no write by the job's own clients but kubernetes.core's server-side dry runs, and the
     # security groups are as they were
-    mine = [c for c in admin.call_log() if ":" not in c["service"] or c["service"].startswith("k8s:")]
+    mine = admin.client_call_log()
     assert mine
     writes = [c for c in mine if c["kind"] == "write" and "(dryRun)" not in c["action"]]
     assert writes == []
     admin.settle(60)
-    assert _groups(sandbox_env, seed["aws"]["vpc_id"]) == before
+    assert _groups(ec2, seed["aws"]["vpc_id"]) == before
