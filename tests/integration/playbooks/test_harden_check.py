@@ -51,7 +51,8 @@ def test_check_mode_previews_the_whole_baseline_and_writes_nothing(sandbox_env, 
     changed = _by_host(output, "changed")
     assert {host for host, _ in changed} == set(CLUSTERS), changed
     diffs = {host for play in output["plays"] for task in play["tasks"] for host, result in task["hosts"].items()
-             if result.get("changed") and result.get("diff")}
+             for item in (result["results"] if isinstance(result.get("results"), list) else [result])
+             if item.get("changed") and item.get("diff")}  # a loop's diffs are in its items
     assert diffs == set(CLUSTERS), changed
 
     # nothing written: no write by the job's own clients but kubernetes.core's server-side dry runs, and the
